@@ -1,0 +1,61 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    loyalty_start_date = fields.Date(
+        string="Loyalty Program Start Date",
+        help="Only sales on or after this date qualify for processed loyalty rewards.",
+    )
+    loyalty_journal_id = fields.Many2one(
+        comodel_name="account.journal",
+        string="Loyalty Rewards Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+        help="Journal in which redeemed rewards are booked as a payment of the invoice.",
+    )
+
+    def _get_loyalty_journal(self):
+        """The company's Loyalty Rewards journal, created on first use.
+
+        Created lazily because a company only gets accounts once a chart of
+        accounts is installed, which may happen after this module.
+        """
+        self.ensure_one()
+        if self.loyalty_journal_id:
+            return self.loyalty_journal_id
+        Journal = self.env["account.journal"].sudo().with_company(self)
+        journal = Journal.search(
+            [("code", "=", "LOYR"), ("company_id", "=", self.id)], limit=1
+        )
+        if not journal:
+            account = self._create_loyalty_account()
+            journal = Journal.create(
+                {
+                    "name": self.env._("Loyalty Rewards"),
+                    "code": "LOYR",
+                    "type": "general",
+                    "company_id": self.id,
+                    "default_account_id": account.id,
+                }
+            )
+        self.sudo().loyalty_journal_id = journal
+        return journal
+
+    def _create_loyalty_account(self):
+        Account = self.env["account.account"].sudo().with_company(self)
+        expense = Account.search(
+            [*Account._check_company_domain(self), ("account_type", "=", "expense")],
+            order="code",
+            limit=1,
+        )
+        code = Account._search_new_account_code(expense.code or "6000")
+        return Account.create(
+            {
+                "name": self.env._("Loyalty Rewards"),
+                "code": code,
+                "account_type": "expense",
+                "company_ids": [self.id],
+            }
+        )

@@ -1,0 +1,1 @@
+from . import studio_loyalty_redeem
