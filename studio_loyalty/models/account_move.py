@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
@@ -34,10 +34,15 @@ class AccountMove(models.Model):
         currency_field="company_currency_id",
     )
 
+    @api.depends("studio_reward_ids.amount")
     def _compute_studio_reward_amount(self):
         for move in self:
             move.studio_reward_amount = sum(move.studio_reward_ids.mapped("amount"))
 
+    @api.depends(
+        "move_type", "company_id", "commercial_partner_id.studio_reward_ids.state",
+        "partner_id.studio_reward_ids.state",
+    )
     def _compute_studio_redeemable(self):
         """Redeemable rewards of each invoice's client, in one grouped query."""
         invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.partner_id)

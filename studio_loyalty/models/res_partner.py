@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
@@ -45,6 +45,9 @@ class ResPartner(models.Model):
         for partner in self:
             partner.studio_reward_currency_id = (partner.company_id or self.env.company).currency_id
 
+    @api.depends(
+        "studio_reward_ids.state", "studio_reward_ids.amount", "studio_reward_ids.expiration_date"
+    )
     def _compute_studio_reward_totals(self):
         """All totals of the shown clients in one grouped query, not one per row."""
         totals = {}

@@ -90,17 +90,8 @@ class StudioLoyaltyReward(models.Model):
     redeemed_date = fields.Date(readonly=True, copy=False)
     note = fields.Text()
 
-    _amount_positive = models.Constraint(
-        "CHECK(amount > 0)", "A reward's amount must be greater than zero."
-    )
-    _expiry_after_issue = models.Constraint(
-        "CHECK(expiration_date IS NULL OR expiration_date >= issue_date)",
-        "A reward cannot expire before it is issued.",
-    )
-
     @api.constrains("amount")
     def _check_amount(self):
-        # The SQL constraint's message is generic; say it in the user's words.
         for reward in self:
             if float_compare(reward.amount, 0.0, precision_rounding=reward.currency_id.rounding) <= 0:
                 raise ValidationError(self.env._("A reward's amount must be greater than zero."))
@@ -176,15 +167,14 @@ class StudioLoyaltyReward(models.Model):
             ("state", "=", "available"),
             ("expiration_date", "<", fields.Date.context_today(self)),
         ]
-        cron = self.env["ir.cron"]
-        while True:
-            rewards = self.search(domain, limit=batch_size).try_lock_for_update()
-            if not rewards:
-                break
+        in_cron = bool(self.env.context.get("cron_id"))
+        while rewards := self.search(domain, limit=batch_size).try_lock_for_update():
             rewards.state = "expired"
-            remaining = self.search_count(domain)
-            if not cron._commit_progress(len(rewards), remaining=remaining) or not remaining:
-                break
+            if in_cron:
+                # Commit per batch so a crash loses at most one batch of work.
+                remaining = self.search_count(domain)
+                if not self.env["ir.cron"]._commit_progress(len(rewards), remaining=remaining):
+                    break
 
     # ------------------------------------------------------------------
     # Redemption service: the single place where a reward gets spent.

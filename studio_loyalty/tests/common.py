@@ -1,0 +1,67 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.fields import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class StudioLoyaltyCommon(AccountTestInvoicingCommon):
+    """A company with a chart of accounts, a 15% sales tax, a loyalty-enabled
+    status and two clients.
+
+    Use ``self._reward(client, 25.0)`` for a reward and
+    ``self._invoice(client, 100.0)`` for a posted 115.00 invoice (100 + 15% tax).
+    """
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.quick_ref("studio_loyalty.studio_loyalty_group_manager")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.context_today(cls.env["studio.loyalty.reward"])
+        cls.currency = cls.env.company.currency_id
+        cls.tax15 = cls.env["account.tax"].create(
+            {"name": "Sales 15%", "amount": 15.0, "amount_type": "percent", "type_tax_use": "sale"}
+        )
+        cls.status_loyal = cls.env["studio.client.status"].create(
+            {"name": "Loyal Client", "loyalty_enabled": True}
+        )
+        cls.status_inquiry = cls.env["studio.client.status"].create({"name": "New Inquiry"})
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Ada Portrait", "client_status_id": cls.status_loyal.id}
+        )
+        cls.other_client = cls.env["res.partner"].create(
+            {"name": "Ben Wedding", "client_status_id": cls.status_inquiry.id}
+        )
+
+    @classmethod
+    def _reward(cls, partner, amount, **values):
+        """Issue an available reward of ``amount`` to ``partner``."""
+        return cls.env["studio.loyalty.reward"].create(
+            {"partner_id": partner.id, "amount": amount, **values}
+        )
+
+    @classmethod
+    def _invoice(cls, partner, untaxed, post=True):
+        """A customer invoice of ``untaxed`` plus 15% tax."""
+        return cls._create_invoice(
+            partner_id=partner.id,
+            invoice_line_ids=[
+                Command.create({"name": "Portrait session", "price_unit": untaxed, "tax_ids": [Command.set(cls.tax15.ids)]})
+            ],
+            post=post,
+        )
+
+    @classmethod
+    def _days(cls, n):
+        return cls.today + timedelta(days=n)
+
+    def _redeem(self, invoice, rewards):
+        """Redeem through the wizard, as staff do on the invoice."""
+        wizard = self.env["studio.loyalty.redeem"].create(
+            {"move_id": invoice.id, "reward_ids": [Command.set(rewards.ids)]}
+        )
+        return wizard.action_redeem()
