@@ -88,6 +88,16 @@ class StudioLoyaltyReward(models.Model):
         index="btree_not_null",
     )
     redeemed_date = fields.Date(readonly=True, copy=False)
+    run_id = fields.Many2one(
+        comodel_name="studio.loyalty.run",
+        string="Processing Run",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    run_line_id = fields.Many2one(
+        comodel_name="studio.loyalty.run.line", readonly=True, index="btree_not_null", ondelete="set null"
+    )
     note = fields.Text()
 
     @api.constrains("amount")

@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.fields import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 
 class StudioLoyaltyCommon(AccountTestInvoicingCommon):
@@ -65,3 +66,32 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
             {"move_id": invoice.id, "reward_ids": [Command.set(rewards.ids)]}
         )
         return wizard.action_redeem()
+
+
+class StudioLoyaltyPosCommon(StudioLoyaltyCommon, TestPoSCommon):
+    """The loyalty fixtures plus an open Point of Sale session.
+
+    ``self._pos_sale(client, 100.0)`` records a paid POS order of 100.00
+    untaxed for ``client``; a negative quantity makes a refund.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.print_product = cls.create_product("Portrait Print", cls.categ_basic, 100.0, tax_ids=cls.tax15.ids)
+
+    def setUp(self):
+        super().setUp()
+        self.config = self.basic_config
+        self.open_new_session()
+
+    def _pos_sale(self, client, quantity=1.0, invoiced=False):
+        total = self.currency.round(100.0 * 1.15 * quantity)
+        data = self.create_ui_order_data(
+            [(self.print_product, quantity)],
+            customer=client,
+            is_invoiced=invoiced,
+            payments=[(self.bank_pm1, total)],
+        )
+        order_ids = [o["id"] for o in self.env["pos.order"].sync_from_ui([data])["pos.order"]]
+        return self.env["pos.order"].browse(order_ids)

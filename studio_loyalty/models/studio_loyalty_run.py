@@ -1,0 +1,423 @@
+import math
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare
+
+QUALIFYING_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+
+
+class StudioLoyaltyRun(models.Model):
+    """A run of the Process Loyalty Rewards tool: its parameters, clients and rewards.
+
+    Staff fill in the parameters, load the eligible clients, deselect some and
+    process. Large runs are processed in the background by a scheduled action,
+    a batch per transaction, and resume where they stopped after a crash.
+    """
+
+    _name = "studio.loyalty.run"
+    _description = "Loyalty Rewards Processing Run"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("loaded", "Loaded"),
+            ("queued", "Queued"),
+            ("processing", "Processing"),
+            ("done", "Processed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        comodel_name="res.users", string="Run By", default=lambda self: self.env.user, readonly=True
+    )
+    processed_date = fields.Datetime(readonly=True, copy=False)
+    start_date = fields.Date(
+        string="Sales Since",
+        readonly=True,
+        help="The company's loyalty program start date when the clients were loaded.",
+    )
+    threshold = fields.Monetary(
+        string="For Every",
+        help="A reward is earned for every this much of qualifying sales (untaxed).",
+    )
+    reward_amount = fields.Monetary(string="Reward Amount")
+    expiration_type = fields.Selection(
+        selection=[("none", "No expiration"), ("days", "Days after issue"), ("date", "On a date")],
+        string="Expiration",
+        default="none",
+        required=True,
+    )
+    expiration_days = fields.Integer(default=365)
+    expiration_date = fields.Date()
+    send_email = fields.Boolean(string="Email the Clients")
+    mail_template_id = fields.Many2one(
+        comodel_name="mail.template",
+        string="Email Template",
+        domain="[('model', '=', 'studio.loyalty.reward')]",
+        default=lambda self: self.env.ref(
+            "studio_loyalty.studio_loyalty_reward_mail_template_awarded", raise_if_not_found=False
+        ),
+    )
+    print_letters = fields.Boolean(string="Print Letters")
+    report_id = fields.Many2one(
+        comodel_name="ir.actions.report",
+        string="Reward Letter",
+        domain="[('model', '=', 'studio.loyalty.reward')]",
+        default=lambda self: self.env.ref(
+            "studio_loyalty.studio_loyalty_reward_report_letter", raise_if_not_found=False
+        ),
+    )
+    line_ids = fields.One2many(
+        comodel_name="studio.loyalty.run.line", inverse_name="run_id", string="Clients"
+    )
+    reward_ids = fields.One2many(
+        comodel_name="studio.loyalty.reward", inverse_name="run_id", string="Rewards"
+    )
+    client_count = fields.Integer(string="Selected Clients", compute="_compute_totals")
+    planned_reward_count = fields.Integer(string="Rewards to Create", compute="_compute_totals")
+    planned_amount = fields.Monetary(string="Amount to Award", compute="_compute_totals")
+    reward_count = fields.Integer(string="Rewards Created", compute="_compute_totals")
+    reward_total = fields.Monetary(string="Amount Awarded", compute="_compute_totals")
+    progress = fields.Float(compute="_compute_totals", help="Percentage of selected clients processed.")
+    email_count = fields.Integer(string="Emails Queued", readonly=True, copy=False)
+
+    def _compute_totals(self):
+        """Counts for all shown runs in two grouped queries."""
+        lines = self.env["studio.loyalty.run.line"]._read_group(
+            [("run_id", "in", self.ids), ("selected", "=", True)],
+            ["run_id", "state"],
+            ["__count", "reward_count:sum", "amount:sum"],
+        )
+        rewards = dict(
+            (run, (count, amount))
+            for run, count, amount in self.env["studio.loyalty.reward"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count", "amount:sum"]
+            )
+        )
+        per_run = {}
+        for run, state, count, reward_count, amount in lines:
+            totals = per_run.setdefault(run, {"count": 0, "done": 0, "rewards": 0, "amount": 0.0})
+            totals["count"] += count
+            totals["rewards"] += reward_count
+            totals["amount"] += amount
+            if state != "todo":
+                totals["done"] += count
+        for run in self:
+            totals = per_run.get(run, {"count": 0, "done": 0, "rewards": 0, "amount": 0.0})
+            run.client_count = totals["count"]
+            run.planned_reward_count = totals["rewards"]
+            run.planned_amount = totals["amount"]
+            run.progress = 100.0 * totals["done"] / totals["count"] if totals["count"] else 0.0
+            run.reward_count, run.reward_total = rewards.get(run, (0, 0.0))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("studio.loyalty.run") or "/"
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Qualifying sales
+    # ------------------------------------------------------------------
+
+    def _sales_query(self, partner_ids=None):
+        """Qualifying and consumed sales per eligible client, as one SQL query.
+
+        Qualifying: posted customer invoices and credit notes whose payment is
+        complete (a credit note counts when its invoice does), and paid POS
+        orders, untaxed in company currency, dated on or after the program
+        start date. An invoice made from a POS order is counted through the
+        order only. Only active clients with a loyalty-enabled status.
+        """
+        self.ensure_one()
+        start = self.company_id.loyalty_start_date or fields.Date.to_date("1900-01-01")
+        partner_filter = SQL("TRUE")
+        if partner_ids is not None:
+            partner_filter = SQL("client.id = ANY(%s)", list(partner_ids))
+        return SQL(
+            """
+            WITH invoice_sales AS (
+                SELECT move.commercial_partner_id AS partner_id, SUM(move.amount_untaxed_signed) AS amount
+                  FROM account_move move
+             LEFT JOIN account_move origin ON origin.id = move.reversed_entry_id
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.invoice_date >= %(start)s
+                   AND NOT EXISTS (SELECT 1 FROM pos_order po WHERE po.account_move = move.id)
+                   AND (
+                        (move.move_type = 'out_invoice' AND move.payment_state IN %(paid)s)
+                     OR (move.move_type = 'out_refund' AND origin.id IS NULL AND move.payment_state IN %(paid)s)
+                     OR (move.move_type = 'out_refund' AND origin.payment_state IN %(paid)s)
+                   )
+              GROUP BY move.commercial_partner_id
+            ), pos_sales AS (
+                SELECT buyer.commercial_partner_id AS partner_id,
+                       SUM((pos.amount_total - pos.amount_tax) / COALESCE(NULLIF(pos.currency_rate, 0), 1)) AS amount
+                  FROM pos_order pos
+                  JOIN res_partner buyer ON buyer.id = pos.partner_id
+                 WHERE pos.company_id = %(company)s
+                   AND pos.state IN ('paid', 'done')
+                   AND pos.date_order >= %(start)s
+              GROUP BY buyer.commercial_partner_id
+            ), sales AS (
+                SELECT partner_id, SUM(amount) AS amount
+                  FROM (SELECT * FROM invoice_sales UNION ALL SELECT * FROM pos_sales) AS s
+              GROUP BY partner_id
+            ), consumed AS (
+                SELECT line.partner_id, SUM(line.consumed_amount) AS amount
+                  FROM studio_loyalty_run_line line
+                 WHERE line.company_id = %(company)s AND line.state = 'done'
+              GROUP BY line.partner_id
+            )
+            SELECT client.id, sales.amount, COALESCE(consumed.amount, 0)
+              FROM sales
+              JOIN res_partner client ON client.id = sales.partner_id
+              JOIN studio_client_status status ON status.id = client.client_status_id
+         LEFT JOIN consumed ON consumed.partner_id = client.id
+             WHERE client.active AND status.loyalty_enabled AND %(partner_filter)s
+               AND (client.company_id IS NULL OR client.company_id = %(company)s)
+          ORDER BY client.id
+            """,
+            company=self.company_id.id,
+            start=start,
+            paid=QUALIFYING_PAYMENT_STATES,
+            partner_filter=partner_filter,
+        )
+
+    def _earnings(self, partner_ids=None):
+        """``{partner_id: (qualifying, unrewarded, reward_count)}`` for clients who earn."""
+        self.ensure_one()
+        self.env.flush_all()
+        rounding = self.currency_id.rounding
+        earnings = {}
+        for partner_id, sales, consumed in self.env.execute_query(self._sales_query(partner_ids)):
+            unrewarded = self.currency_id.round(sales - consumed)
+            count = math.floor((unrewarded + rounding / 2) / self.threshold)
+            if count > 0:
+                earnings[partner_id] = (self.currency_id.round(sales), unrewarded, count)
+        return earnings
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _check_parameters(self):
+        self.ensure_one()
+        rounding = self.currency_id.rounding
+        if float_compare(self.threshold, 0.0, precision_rounding=rounding) <= 0:
+            raise UserError(self.env._("The sales threshold must be greater than zero."))
+        if float_compare(self.reward_amount, 0.0, precision_rounding=rounding) <= 0:
+            raise UserError(self.env._("The reward amount must be greater than zero."))
+        today = fields.Date.context_today(self)
+        if self.expiration_type == "days" and self.expiration_days <= 0:
+            raise UserError(self.env._("Rewards must expire at least one day after they are issued."))
+        if self.expiration_type == "date" and (not self.expiration_date or self.expiration_date <= today):
+            raise UserError(self.env._("The expiration date must be in the future."))
+        if self.send_email and not self.mail_template_id:
+            raise UserError(self.env._("Choose the email template to send."))
+        if self.print_letters and not self.report_id:
+            raise UserError(self.env._("Choose the reward letter to print."))
+
+    def action_load(self):
+        """Load for Processing: list every eligible client with what they will get."""
+        self.ensure_one()
+        if self.state not in ("draft", "loaded"):
+            raise UserError(self.env._("Only a run that has not been processed can be loaded."))
+        self._check_parameters()
+        self.line_ids.unlink()
+        earnings = self._earnings()
+        self.env["studio.loyalty.run.line"].create(
+            [
+                {
+                    "run_id": self.id,
+                    "partner_id": partner_id,
+                    "qualifying_sales": sales,
+                    "unrewarded_sales": unrewarded,
+                    "reward_count": count,
+                    "amount": self.currency_id.round(count * self.reward_amount),
+                }
+                for partner_id, (sales, unrewarded, count) in earnings.items()
+            ]
+        )
+        self.write({"state": "loaded", "start_date": self.company_id.loyalty_start_date})
+        return True
+
+    def action_select_all(self):
+        self.line_ids.filtered(lambda l: l.state == "todo").selected = True
+
+    def action_deselect_all(self):
+        self.line_ids.filtered(lambda l: l.state == "todo").selected = False
+
+    def action_process(self):
+        """Create the rewards now, or queue the run for the background job when it is large."""
+        self.ensure_one()
+        if self.state != "loaded":
+            raise UserError(self.env._("Load the clients before processing."))
+        self._check_parameters()
+        todo = self.line_ids.filtered(lambda l: l.selected and l.state == "todo")
+        if not todo:
+            raise UserError(self.env._("Select at least one client to process."))
+        busy = self.search_count(
+            [("company_id", "=", self.company_id.id), ("state", "in", ("queued", "processing")), ("id", "!=", self.id)]
+        )
+        if busy:
+            raise UserError(self.env._("Another processing run of this company is in progress; wait for it to finish."))
+        limit = int(self.env["ir.config_parameter"].sudo().get_param("studio_loyalty.background_threshold", 500))
+        if len(todo) > limit:
+            self.state = "queued"
+            self.env.ref("studio_loyalty.studio_loyalty_run_cron_process")._trigger()
+            self.message_post(
+                body=self.env._(
+                    "%s clients are being processed in the background. You will be notified when it is done.",
+                    len(todo),
+                )
+            )
+            return True
+        self.state = "processing"
+        self._process_lines(todo)
+        self._finish()
+        if self.print_letters and self.reward_ids:
+            return self.action_print_letters()
+        return True
+
+    def action_cancel(self):
+        """Cancel the run's rewards and give the consumed sales back."""
+        for run in self:
+            if run.state in ("queued", "processing"):
+                raise UserError(self.env._("A run cannot be cancelled while it is processing."))
+            if any(r.state == "redeemed" for r in run.reward_ids):
+                raise UserError(
+                    self.env._("Run %s cannot be cancelled: some of its rewards have been redeemed.", run.name)
+                )
+            run.reward_ids.sudo().write({"state": "cancelled"})
+            run.line_ids.filtered(lambda l: l.state == "done").state = "cancelled"
+            run.state = "cancelled"
+
+    def action_print_letters(self):
+        self.ensure_one()
+        if not self.reward_ids:
+            raise UserError(self.env._("This run created no rewards."))
+        return (self.report_id or self.env.ref("studio_loyalty.studio_loyalty_reward_report_letter")).report_action(
+            self.reward_ids
+        )
+
+    def action_open_rewards(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Rewards of %s", self.name),
+            "res_model": "studio.loyalty.reward",
+            "view_mode": "list,form",
+            "domain": [("run_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+
+    def _expiration_for(self, issue_date):
+        if self.expiration_type == "days":
+            return issue_date + timedelta(days=self.expiration_days)
+        if self.expiration_type == "date":
+            return self.expiration_date
+        return False
+
+    def _process_lines(self, lines):
+        """Create the rewards of ``lines`` in one go, from sales recomputed now.
+
+        The earnings are read again from the committed ledger, so a line that
+        was already processed (or a client rewarded by another run meanwhile)
+        gets nothing twice.
+        """
+        self.ensure_one()
+        lines = lines.try_lock_for_update().filtered(lambda l: l.state == "todo")
+        if not lines:
+            return lines
+        earnings = self._earnings(lines.partner_id.ids)
+        today = fields.Date.context_today(self)
+        expiration = self._expiration_for(today)
+        reward_vals = []
+        for line in lines:
+            sales, unrewarded, count = earnings.get(line.partner_id.id, (line.qualifying_sales, 0.0, 0))
+            line.write(
+                {
+                    "state": "done",
+                    "qualifying_sales": sales,
+                    "unrewarded_sales": unrewarded,
+                    "reward_count": count,
+                    "amount": self.currency_id.round(count * self.reward_amount),
+                    "consumed_amount": self.currency_id.round(count * self.threshold),
+                }
+            )
+            reward_vals += [
+                {
+                    "partner_id": line.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "amount": self.reward_amount,
+                    "issue_date": today,
+                    "expiration_date": expiration,
+                    "origin": "run",
+                    "run_id": self.id,
+                    "run_line_id": line.id,
+                }
+                for _i in range(count)
+            ]
+        rewards = self.env["studio.loyalty.reward"].sudo().create(reward_vals)
+        if self.send_email and self.mail_template_id and rewards:
+            self.mail_template_id.send_mail_batch(rewards.ids, force_send=False)
+            self.email_count += len(rewards)
+        return lines
+
+    def _finish(self):
+        self.ensure_one()
+        self.write({"state": "done", "processed_date": fields.Datetime.now()})
+        self.message_post(
+            body=self.env._(
+                "Processed: %(rewards)s rewards worth %(amount)s for %(clients)s clients.",
+                rewards=self.reward_count,
+                amount=self.currency_id.format(self.reward_total),
+                clients=len(self.line_ids.filtered(lambda l: l.state == "done" and l.reward_count)),
+            ),
+            partner_ids=self.user_id.partner_id.ids,
+        )
+
+    @api.model
+    def _cron_process(self, batch_size=None):
+        """Process queued runs a batch per transaction; safe to stop and resume at any point."""
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"].sudo().get_param("studio_loyalty.batch_size", 500)
+        )
+        in_cron = bool(self.env.context.get("cron_id"))
+        Line = self.env["studio.loyalty.run.line"]
+        for run in self.search([("state", "in", ("queued", "processing"))], order="id"):
+            run.state = "processing"
+            domain = [("run_id", "=", run.id), ("selected", "=", True), ("state", "=", "todo")]
+            while lines := Line.search(domain, limit=batch_size, order="id"):
+                if not run._process_lines(lines):
+                    break  # rows locked by another worker: it is processing them
+                if in_cron:
+                    remaining = Line.search_count(domain)
+                    if not self.env["ir.cron"]._commit_progress(len(lines), remaining=remaining):
+                        return
+            if Line.search_count(domain):
+                continue
+            run._finish()
+            if in_cron:
+                self.env["ir.cron"]._commit_progress(remaining=0)

@@ -1,0 +1,227 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import float_compare
+
+from .common import StudioLoyaltyPosCommon
+
+
+@tagged("post_install", "-at_install")
+class TestProcessRun(StudioLoyaltyPosCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.loyalty_start_date = cls._days(-30)
+
+    def assertAmount(self, value, expected):
+        self.assertEqual(
+            float_compare(value, expected, precision_rounding=self.currency.rounding), 0,
+            f"{value} != {expected}",
+        )
+
+    def _paid_invoice(self, client, untaxed, **kwargs):
+        invoice = self._invoice(client, untaxed)
+        if kwargs.get("invoice_date"):
+            invoice.button_draft()
+            invoice.invoice_date = kwargs["invoice_date"]
+            invoice.action_post()
+        self._register_payment(invoice)
+        return invoice
+
+    def _run(self, threshold=100.0, amount=10.0, **values):
+        return self.env["studio.loyalty.run"].create(
+            {"threshold": threshold, "reward_amount": amount, **values}
+        )
+
+    def _load(self, **values):
+        run = self._run(**values)
+        run.action_load()
+        return run, {line.partner_id: line for line in run.line_ids}
+
+    def _process(self, **values):
+        run, lines = self._load(**values)
+        run.action_process()
+        return run, lines
+
+    def test_only_paid_invoices_since_start_qualify(self):
+        """Only invoices paid in full and dated since the program start count, untaxed."""
+        self._paid_invoice(self.client, 300.0)
+        self._invoice(self.client, 200.0)  # unpaid
+        partial = self._invoice(self.client, 150.0)
+        self._register_payment(partial, amount=50.0)
+        self._paid_invoice(self.client, 400.0, invoice_date=self._days(-31))  # before start
+        run, lines = self._load()
+        line = lines[self.client]
+        self.assertAmount(line.qualifying_sales, 300.0)
+        self.assertEqual(line.reward_count, 3)
+        self.assertAmount(line.amount, 30.0)
+
+    def test_only_loyalty_enabled_active_clients(self):
+        """Clients without a loyalty-enabled status, or archived, are left out."""
+        archived = self.env["res.partner"].create({"name": "Old Client", "client_status_id": self.status_loyal.id})
+        for client in (self.client, self.other_client, archived):
+            self._paid_invoice(client, 100.0)
+        archived.active = False
+        run, lines = self._load()
+        self.assertEqual(set(lines), {self.client})
+
+    def test_credit_notes_and_pos_refunds_are_netted(self):
+        """Paid credit notes and POS refunds lower the qualifying sales."""
+        invoice = self._paid_invoice(self.client, 500.0)
+        refund = self._reverse_invoice(invoice, is_modify=False)
+        refund.invoice_line_ids.price_unit = 120.0
+        refund.action_post()
+        self._register_payment(refund)
+        self._pos_sale(self.client, 2.0)
+        self._pos_sale(self.client, -0.5)
+        run, lines = self._load()
+        # 500 - 120 + 200 - 50
+        self.assertAmount(lines[self.client].qualifying_sales, 530.0)
+        self.assertEqual(lines[self.client].reward_count, 5)
+
+    def test_credit_note_of_unpaid_invoice_ignored(self):
+        """A credit note against an invoice that is not paid in full takes nothing away."""
+        self._paid_invoice(self.client, 300.0)
+        unpaid = self._invoice(self.client, 200.0)
+        refund = self._reverse_invoice(unpaid, is_modify=False)
+        refund.invoice_line_ids.price_unit = 50.0
+        refund.action_post()
+        (unpaid | refund).line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable").reconcile()
+        self.assertEqual(refund.reversed_entry_id, unpaid)
+        self.assertEqual(refund.payment_state, "paid")
+        self.assertEqual(unpaid.payment_state, "partial")
+        run, lines = self._load()
+        self.assertAmount(lines[self.client].qualifying_sales, 300.0)
+
+    def test_invoiced_pos_order_counts_once(self):
+        """A POS order that was invoiced is one sale, not two."""
+        order = self._pos_sale(self.client, 1.0, invoiced=True)
+        self.assertTrue(order.account_move)
+        run, lines = self._load(threshold=50.0)
+        self.assertAmount(lines[self.client].qualifying_sales, 100.0)
+        self.assertEqual(lines[self.client].reward_count, 2)
+
+    def test_multiples_and_carry_over(self):
+        """Each full threshold earns a reward; the remainder carries into the next run."""
+        self._paid_invoice(self.client, 250.0)
+        run, lines = self._process(expiration_type="days", expiration_days=90)
+        rewards = run.reward_ids
+        self.assertEqual(len(rewards), 2)
+        self.assertEqual(set(rewards.mapped("origin")), {"run"})
+        self.assertEqual(set(rewards.mapped("expiration_date")), {self._days(90)})
+        self.assertAmount(sum(rewards.mapped("amount")), 20.0)
+        self.assertAmount(lines[self.client].consumed_amount, 200.0)
+        self._paid_invoice(self.client, 60.0)
+        second, lines = self._process()
+        self.assertAmount(lines[self.client].unrewarded_sales, 110.0)
+        self.assertEqual(len(second.reward_ids), 1)
+
+    def test_rerun_creates_nothing(self):
+        """Running the tool again at once finds nobody to reward."""
+        self._paid_invoice(self.client, 250.0)
+        self._process()
+        again, lines = self._load()
+        self.assertFalse(lines)
+        with self.assertRaisesRegex(UserError, "Select at least one client"):
+            again.action_process()
+        self.assertEqual(self.env["studio.loyalty.reward"].search_count([("partner_id", "=", self.client.id)]), 2)
+
+    def test_stale_preview_does_not_pay_twice(self):
+        """Two runs loaded before either is processed reward the same sales once."""
+        self._paid_invoice(self.client, 250.0)
+        first, _ = self._load()
+        second, _ = self._load()
+        first.action_process()
+        second.action_process()
+        self.assertEqual(len(first.reward_ids), 2)
+        self.assertFalse(second.reward_ids)
+
+    def test_threshold_change_keeps_consumption(self):
+        """Sales consumed under one threshold stay consumed under another."""
+        self._paid_invoice(self.client, 250.0)
+        self._process(threshold=100.0)
+        run, lines = self._process(threshold=40.0)
+        self.assertAmount(lines[self.client].unrewarded_sales, 50.0)
+        self.assertEqual(len(run.reward_ids), 1)
+        self.assertAmount(lines[self.client].consumed_amount, 40.0)
+
+    def test_cancel_restores_sales(self):
+        """Cancelling a run cancels its rewards and gives the sales back; not once one is redeemed."""
+        self._paid_invoice(self.client, 250.0)
+        run, _ = self._process()
+        run.action_cancel()
+        self.assertEqual(set(run.reward_ids.mapped("state")), {"cancelled"})
+        again, lines = self._process()
+        self.assertAmount(lines[self.client].unrewarded_sales, 250.0)
+        self.assertEqual(len(again.reward_ids), 2)
+        self._redeem(self._invoice(self.client, 100.0), again.reward_ids[0])
+        with self.assertRaisesRegex(UserError, "some of its rewards have been redeemed"):
+            again.action_cancel()
+
+    def test_deselected_clients_get_nothing(self):
+        """A client deselected in the list gets no reward and keeps their sales."""
+        self.other_client.client_status_id = self.status_loyal
+        self._paid_invoice(self.client, 100.0)
+        self._paid_invoice(self.other_client, 100.0)
+        run, lines = self._load()
+        lines[self.other_client].selected = False
+        run.action_process()
+        self.assertEqual(run.reward_ids.partner_id, self.client)
+        again, lines = self._load()
+        self.assertEqual(set(lines), {self.other_client})
+
+    def test_background_batches_resume_without_duplicates(self):
+        """A large run goes to the background and, after a crash mid-way, resumes without duplicates."""
+        clients = self.env["res.partner"].create(
+            [{"name": f"Batch Client {i}", "client_status_id": self.status_loyal.id} for i in range(5)]
+        )
+        for client in clients:
+            self._paid_invoice(client, 200.0)
+        self.env["ir.config_parameter"].sudo().set_param("studio_loyalty.background_threshold", 2)
+        run, _ = self._load()
+        run.action_process()
+        self.assertEqual(run.state, "queued")
+        self.assertFalse(run.reward_ids)
+        # A worker processes two lines, then dies before finishing the run.
+        run._process_lines(run.line_ids.sorted("id")[:2])
+        self.assertAmount(run.progress, 40.0)
+        self.env["studio.loyalty.run"]._cron_process(batch_size=2)
+        self.env["studio.loyalty.run"]._cron_process(batch_size=2)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(run.reward_ids), 10)
+        per_client = {c: len(run.reward_ids.filtered(lambda r: r.partner_id == c)) for c in clients}
+        self.assertEqual(set(per_client.values()), {2})
+
+    def test_emails_are_queued(self):
+        """Reward emails go to the mail queue, one per reward, not sent inline."""
+        self.client.email = "ada@example.com"
+        self._paid_invoice(self.client, 200.0)
+        run, _ = self._process(send_email=True)
+        mails = self.env["mail.mail"].search([("model", "=", "studio.loyalty.reward"), ("res_id", "in", run.reward_ids.ids)])
+        self.assertEqual(len(mails), 2)
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        self.assertEqual(run.email_count, 2)
+
+    def test_letters_printed(self):
+        """Printing letters opens the reward letter report for the run's rewards."""
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        self._paid_invoice(self.client, 100.0)
+        run, _ = self._load(print_letters=True)
+        action = run.action_process()
+        self.assertEqual(action["report_name"], "studio_loyalty.studio_loyalty_reward_letter")
+        self.assertEqual(action["context"]["active_ids"], run.reward_ids.ids)
+
+    def test_bad_input_refused(self):
+        """Zero threshold or amount and a past expiry are refused; nothing is created."""
+        self._paid_invoice(self.client, 300.0)
+        cases = [
+            ({"threshold": 0.0}, "sales threshold must be greater than zero"),
+            ({"amount": -5.0}, "reward amount must be greater than zero"),
+            ({"expiration_type": "date", "expiration_date": self._days(-1)}, "expiration date must be in the future"),
+            ({"expiration_type": "days", "expiration_days": 0}, "at least one day"),
+        ]
+        for values, message in cases:
+            run = self._run(**values)
+            with self.subTest(message=message), self.assertRaisesRegex(UserError, message):
+                run.action_load()
+            self.assertFalse(run.line_ids)
+        self.assertFalse(self.env["studio.loyalty.reward"].search([("origin", "=", "run")]))
