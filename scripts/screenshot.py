@@ -1,0 +1,92 @@
+"""Log into a running Odoo and save headless-Chromium screenshots of pages.
+
+    python scripts/screenshot.py http://127.0.0.1:8069 out_dir \
+        clients=/odoo/action-studio_loyalty.res_partner_action_studio_loyalty ...
+
+Used to look at the screens as a user sees them. Talks to Chromium over the
+DevTools protocol (websocket-client, already in the test environment).
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+
+def _session(base, login, password, db):
+    req = urllib.request.Request(
+        f"{base}/web/session/authenticate",
+        data=json.dumps({"params": {"db": db, "login": login, "password": password}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as resp:
+        body = json.load(resp)
+        if body.get("error"):
+            sys.exit(f"login failed: {body['error']['data']['message']}")
+        cookie = resp.headers.get("Set-Cookie")
+    return cookie.split("session_id=")[1].split(";")[0]
+
+
+class Browser:
+    def __init__(self):
+        self.port = 9333
+        self.proc = subprocess.Popen(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--remote-debugging-port={self.port}", "--window-size=1440,900",
+             f"--user-data-dir={tempfile.mkdtemp()}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json") as resp:
+                    target = next(t for t in json.load(resp) if t["type"] == "page")
+                break
+            except OSError:
+                time.sleep(0.2)
+        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60)
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.next_id:
+                return msg.get("result", {})
+
+    def close(self):
+        self.proc.terminate()
+
+
+def main():
+    base, out = sys.argv[1], sys.argv[2]
+    login = os.environ.get("ODOO_LOGIN", "admin")
+    password = os.environ.get("ODOO_PASSWORD", "admin")
+    db = os.environ.get("ODOO_DB", "studio_loyalty")
+    os.makedirs(out, exist_ok=True)
+    sid = _session(base, login, password, db)
+    browser = Browser()
+    try:
+        browser.call("Network.enable")
+        host = base.split("//")[1].split(":")[0]
+        browser.call("Network.setCookie", name="session_id", value=sid, domain=host, path="/")
+        for spec in sys.argv[3:]:
+            name, path = spec.split("=", 1)
+            browser.call("Page.navigate", url=base + path)
+            time.sleep(float(os.environ.get("SHOT_WAIT", "4")))
+            png = browser.call("Page.captureScreenshot", format="png")["data"]
+            with open(os.path.join(out, f"{name}.png"), "wb") as f:
+                f.write(base64.b64decode(png))
+            print(os.path.join(out, f"{name}.png"))
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
