@@ -6,7 +6,9 @@ class StudioLoyaltyRunLine(models.Model):
 
     A client's unrewarded sales are its qualifying sales minus the
     ``consumed_amount`` of its done lines, so a cancelled run gives the sales
-    back simply by leaving the ledger.
+    back simply by leaving the ledger. There is deliberately no unique
+    (run, client) constraint: Odoo's partner merge deletes rows that would
+    break one, and these rows are money.
     """
 
     _name = "studio.loyalty.run.line"
@@ -35,10 +37,6 @@ class StudioLoyaltyRunLine(models.Model):
     )
     reward_ids = fields.One2many(
         comodel_name="studio.loyalty.reward", inverse_name="run_line_id", string="Rewards Created"
-    )
-
-    _run_partner_uniq = models.Constraint(
-        "UNIQUE(run_id, partner_id)", "A client appears once in a processing run."
     )
 
     def action_open_partner(self):

@@ -157,6 +157,18 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         with self.assertRaisesRegex(UserError, "some of its rewards have been redeemed"):
             again.action_cancel()
 
+    def test_merged_clients_keep_their_consumption(self):
+        """Merging two rewarded clients keeps the sales both already consumed."""
+        twin = self.env["res.partner"].create({"name": "Ada P.", "client_status_id": self.status_loyal.id})
+        self._paid_invoice(self.client, 100.0)
+        self._paid_invoice(twin, 100.0)
+        run, _ = self._process()
+        self.env["base.partner.merge.automatic.wizard"]._merge((self.client | twin).ids, self.client, extra_checks=False)
+        self.assertEqual(run.reward_ids.partner_id, self.client)
+        self.assertEqual(len(run.line_ids.filtered(lambda l: l.partner_id == self.client)), 2)
+        again, lines = self._load()
+        self.assertFalse(lines)
+
     def test_deselected_clients_get_nothing(self):
         """A client deselected in the list gets no reward and keeps their sales."""
         self.other_client.client_status_id = self.status_loyal
