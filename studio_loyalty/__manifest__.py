@@ -42,5 +42,6 @@ redemption of rewards as a means of payment on invoices and at the Point of Sale
             "studio_loyalty/static/tests/tours/**/*",
         ],
     },
+    "post_init_hook": "_post_init_hook",
     "installable": True,
 }
