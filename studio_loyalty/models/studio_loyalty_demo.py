@@ -1,0 +1,291 @@
+import logging
+import random
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+_logger = logging.getLogger(__name__)
+
+# Services a photography studio invoices; (label, untaxed unit price).
+STUDIO_SERVICES = [
+    ("Portrait session", 175.0),
+    ("Family portrait package", 320.0),
+    ("Headshot session", 140.0),
+    ("Senior portrait session", 260.0),
+    ("Newborn session", 295.0),
+    ("Wedding album, 30 pages", 890.0),
+    ("Canvas print 16x20", 185.0),
+    ("Framed print 11x14", 120.0),
+    ("Digital image collection", 225.0),
+    ("Photo restoration", 85.0),
+]
+
+# Products of point_of_sale's demo "Furniture Shop" that sell for a few dozen
+# dollars, so the POS tickets weigh something next to the invoices.
+POS_PRODUCT_XMLIDS = [
+    "product.product_delivery_02",  # Office Lamp
+    "product.product_product_7",  # Storage Box
+    "product.product_product_16",  # Drawer Black
+    "product.product_product_9",  # Pedal Bin
+    "product.product_product_11",  # Conference Chair
+    "product.product_delivery_01",  # Office Chair
+    "product.desk_organizer",
+    "product.monitor_stand",
+]
+
+# Days before today of the POS sessions: one shop day about every six weeks.
+POS_SESSION_DAYS = (340, 296, 252, 208, 164, 120, 76, 32, 9)
+
+
+class StudioLoyaltyDemo(models.AbstractModel):
+    """A year of sales history for the demo clients.
+
+    Qualifying sales are posted invoices with registered payments and POS
+    orders of closed sessions. XML records cannot produce those consistently
+    (journal items, reconciliation, session closing entries), so the demo file
+    calls :meth:`_create_demo_sales`, which goes through the same business
+    methods as a user would. Dates are relative to today and the random
+    choices seeded, so every demo database tells the same story.
+    """
+
+    _name = "studio.loyalty.demo"
+    _description = "Studio Loyalty Demo Data"
+
+    @api.model
+    def _create_demo_sales(self):
+        company = self.env.ref("base.main_company")
+        if not company.chart_template:
+            _logger.info("No chart of accounts on %s: no demo sales created.", company.name)
+            return
+        demo = self.with_company(company).with_context(
+            tracking_disable=True, mail_notrack=True, mail_create_nolog=True
+        )
+        clients = demo._demo_clients()
+        rng = random.Random(2024)
+        invoices = demo._create_demo_invoices(clients, rng)
+        demo._create_demo_credit_note(invoices)
+        demo._create_demo_pos_orders(clients, rng)
+        demo._redeem_demo_reward()
+
+    @api.model
+    def _demo_clients(self):
+        """The 30 clients of the demo file, in their order there."""
+        return self.env["res.partner"].union(
+            *(self.env.ref(f"studio_loyalty.res_partner_client_{number:02d}_demo") for number in range(1, 31))
+        )
+
+    # ------------------------------------------------------------------
+    # Invoices
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_demo_invoices(self, clients, rng):
+        """Posted invoices over the last year; most paid in full, recent ones often open.
+
+        Returns the invoices, oldest first.
+        """
+        today = fields.Date.context_today(self)
+        loyal = self.env.ref("studio_loyalty.studio_client_status_loyal_demo")
+        admin = self.env.ref("base.user_admin")
+        plans = []
+        for client in clients:
+            count = rng.randint(3, 6) if client.client_status_id == loyal else rng.randint(0, 1)
+            for days_ago in rng.sample(range(3, 360), count):
+                services = rng.sample(STUDIO_SERVICES, rng.randint(1, 3))
+                plans.append((today - timedelta(days=days_ago), client, services))
+        plans.sort(key=lambda plan: (plan[0], plan[1].id))
+        invoices = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": client.id,
+                    "invoice_date": invoice_date,
+                    "invoice_user_id": admin.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": label, "quantity": rng.choice((1, 1, 1, 2)), "price_unit": price}
+                        )
+                        for label, price in services
+                    ],
+                }
+                for invoice_date, client, services in plans
+            ]
+        )
+        invoices.action_post()
+        for invoice in invoices:
+            age = (today - invoice.invoice_date).days
+            # Clients pay within two weeks; a few of the last month's invoices are still due.
+            if rng.random() < (0.45 if age < 30 else 0.08):
+                continue
+            self._pay_in_full(invoice, min(invoice.invoice_date + timedelta(days=rng.randint(0, 14)), today))
+        return invoices
+
+    @api.model
+    def _pay_in_full(self, moves, payment_date):
+        """Register the payment of ``moves`` the way the Pay button does."""
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create({"payment_date": payment_date})
+            ._create_payments()
+        )
+
+    @api.model
+    def _create_demo_credit_note(self, invoices):
+        """A partial refund of a paid invoice, paid back to the client."""
+        paid = invoices.filtered(lambda m: m.payment_state in ("paid", "in_payment"))
+        invoice = paid[len(paid) // 2 :][:1]
+        if not invoice:
+            return self.env["account.move"]
+        line = invoice.invoice_line_ids[:1]
+        refund_date = min(invoice.invoice_date + timedelta(days=20), fields.Date.context_today(self))
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": invoice.partner_id.id,
+                "invoice_date": refund_date,
+                "invoice_user_id": invoice.invoice_user_id.id,
+                "reversed_entry_id": invoice.id,
+                "ref": self.env._("Refund on %s: print damaged in delivery", invoice.name),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": line.name,
+                            "quantity": 1,
+                            "price_unit": line.price_unit,
+                            "tax_ids": [Command.set(line.tax_ids.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        self._pay_in_full(refund, refund_date)
+        return refund
+
+    # ------------------------------------------------------------------
+    # Point of Sale
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_demo_pos_orders(self, clients, rng):
+        """Closed sessions of the demo Furniture Shop with paid orders of some clients."""
+        config = self.env.ref("point_of_sale.pos_config_main", raise_if_not_found=False)
+        if not config or config.current_session_id:
+            _logger.info("No idle demo POS shop: no demo POS orders created.")
+            return self.env["pos.order"]
+        products = self.env["product.product"]
+        for xmlid in POS_PRODUCT_XMLIDS:
+            products |= self.env.ref(xmlid, raise_if_not_found=False) or products.browse()
+        if not products:
+            return self.env["pos.order"]
+        shoppers = list(clients[::2])  # every other client also buys at the counter
+        today = fields.Date.context_today(self)
+        orders = self.env["pos.order"]
+        for days_ago in POS_SESSION_DAYS:
+            day = today - timedelta(days=days_ago)
+            session = self._open_demo_session(config, day)
+            cash = session.payment_method_ids.filtered("is_cash_count")[:1]
+            card = session.payment_method_ids.filtered(lambda m: m.type == "bank")[:1] or cash
+            for buyer in rng.sample(shoppers, rng.randint(3, 5)):
+                moment = datetime.combine(day, time(rng.randint(10, 16), rng.randint(0, 59)))
+                lines = [(product, rng.randint(1, 3)) for product in rng.sample(list(products), rng.randint(1, 3))]
+                method = cash if rng.random() < 0.4 else card
+                orders |= self._create_paid_pos_order(session, buyer, moment, lines, method)
+            self._close_demo_session(session, datetime.combine(day, time(18, 0)))
+        return orders
+
+    @api.model
+    def _open_demo_session(self, config, day):
+        session = self.env["pos.session"].create(
+            {"config_id": config.id, "user_id": self.env.ref("base.user_admin").id}
+        )
+        session.set_opening_control(session.cash_register_balance_start, "")
+        session.start_at = datetime.combine(day, time(9, 0))
+        return session
+
+    @api.model
+    def _create_paid_pos_order(self, session, partner, moment, lines, method):
+        """One paid ticket of ``lines`` ((product, quantity) pairs), as the register records it."""
+        company = session.company_id
+        currency = session.currency_id
+        pricelist = session.config_id.pricelist_id
+        line_vals = []
+        for product, quantity in lines:
+            price = pricelist._get_product_price(product, quantity) if pricelist else product.lst_price
+            taxes = product.taxes_id.filtered_domain(self.env["account.tax"]._check_company_domain(company))
+            amounts = taxes.compute_all(price, currency, quantity, product=product, partner=partner)
+            line_vals.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "full_product_name": product.display_name,
+                        "qty": quantity,
+                        "price_unit": price,
+                        "tax_ids": [Command.set(taxes.ids)],
+                        "price_subtotal": amounts["total_excluded"],
+                        "price_subtotal_incl": amounts["total_included"],
+                    }
+                )
+            )
+        order = self.env["pos.order"].create(
+            {
+                "session_id": session.id,
+                "partner_id": partner.id,
+                "user_id": session.user_id.id,
+                "date_order": moment,
+                "lines": line_vals,
+                "amount_tax": 0.0,
+                "amount_total": 0.0,
+                "amount_paid": 0.0,
+                "amount_return": 0.0,
+            }
+        )
+        order._compute_prices()  # the totals the server trusts, from the lines
+        order.add_payment(
+            {
+                "pos_order_id": order.id,
+                "amount": order.amount_total,
+                "payment_method_id": method.id,
+                "payment_date": moment,
+            }
+        )
+        order.action_pos_order_paid()
+        return order
+
+    @api.model
+    def _close_demo_session(self, session, stop_at):
+        """Count the cash as expected and close: orders become done, the session is posted."""
+        session.stop_at = stop_at
+        if session.cash_journal_id:
+            session.post_closing_cash_details(session.cash_register_balance_end)
+        result = session.action_pos_session_closing_control()
+        if session.state != "closed":
+            raise UserError(
+                self.env._("The demo POS session %(name)s could not be closed: %(result)s",
+                           name=session.name, result=result)
+            )
+
+    # ------------------------------------------------------------------
+    # Redemption
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _redeem_demo_reward(self):
+        """Spend one demo reward on a new invoice, so a redeemed reward leads to its document."""
+        reward = self.env.ref("studio_loyalty.studio_loyalty_reward_redeemed_demo", raise_if_not_found=False)
+        if not reward or reward.state != "available":
+            return
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": reward.partner_id.id,
+                "invoice_date": fields.Date.context_today(self) - timedelta(days=2),
+                "invoice_user_id": self.env.ref("base.user_admin").id,
+                "invoice_line_ids": [Command.create({"name": "Framed print 11x14", "quantity": 2, "price_unit": 120.0})],
+            }
+        )
+        invoice.action_post()
+        invoice._studio_redeem_rewards(reward)
