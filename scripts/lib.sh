@@ -34,3 +34,25 @@ as_root() {
 odoo_bin() {
     PYTHONPATH="$SL_ODOO_PKG" "$SL_VENV/bin/python" -m odoo "$@"
 }
+
+has_db() { psql -lqt 2>/dev/null | cut -d'|' -f1 | grep -qw "$1"; }
+
+# Create database $2 with studio_loyalty installed (further arguments go to Odoo,
+# e.g. --with-demo), or update the addon in it when its files changed since the
+# last call: a stamp file under $SL_CACHE keeps the digest of the addon's files.
+install_addon_db() {
+    local conf="$1" db="$2"; shift 2
+    local stamp="$SL_CACHE/addon-$db.stamp" digest
+    digest=$(cd "$SL_ROOT" && find studio_loyalty -type f -not -name '*.pyc' -print0 \
+        | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)
+    if ! has_db "$db"; then
+        log "Creating database $db with Studio Loyalty (about 2 minutes)"
+        quiet "installing studio_loyalty into $db" odoo_bin -c "$conf" -d "$db" -i studio_loyalty "$@" \
+            --stop-after-init --no-http --log-level=warn
+    elif [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
+        log "Updating studio_loyalty in $db"
+        quiet "updating studio_loyalty in $db" odoo_bin -c "$conf" -d "$db" -u studio_loyalty \
+            --stop-after-init --no-http --log-level=warn
+    fi
+    echo "$digest" >"$stamp"
+}

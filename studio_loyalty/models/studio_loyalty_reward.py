@@ -127,9 +127,20 @@ class StudioLoyaltyReward(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # One sequence lookup per company instead of next_by_code per reward:
+        # a processing run numbers thousands of rewards at once.
+        sequences = {}
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("studio.loyalty.reward") or "/"
+            if vals.get("name", "/") != "/":
+                continue
+            company_id = vals.get("company_id") or self.env.company.id
+            if company_id not in sequences:
+                sequences[company_id] = self.env["ir.sequence"].sudo().search(
+                    [("code", "=", "studio.loyalty.reward"), ("company_id", "in", [company_id, False])],
+                    order="company_id",
+                    limit=1,
+                )
+            vals["name"] = sequences[company_id]._next() if sequences[company_id] else "/"
         return super().create(vals_list)
 
     def write(self, vals):

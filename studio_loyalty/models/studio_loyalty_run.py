@@ -185,7 +185,8 @@ class StudioLoyaltyRun(models.Model):
             ), consumed AS (
                 SELECT line.partner_id, SUM(line.consumed_amount) AS amount
                   FROM studio_loyalty_run_line line
-                 WHERE line.company_id = %(company)s AND line.state = 'done'
+                  JOIN studio_loyalty_run run ON run.id = line.run_id
+                 WHERE run.company_id = %(company)s AND line.state = 'done'
               GROUP BY line.partner_id
             )
             SELECT client.id AS partner_id,
@@ -247,27 +248,30 @@ class StudioLoyaltyRun(models.Model):
         self._check_parameters()
         self.line_ids.unlink()
         self.env.flush_all()
-        # One INSERT ... SELECT: a big client base is listed at the speed of
-        # the aggregation itself, without a round trip per client.
+        # One aggregation for all clients, then one INSERT of its rows: a big
+        # client base is listed at the speed of the aggregation itself. (Not a
+        # single INSERT ... SELECT: PostgreSQL would run the aggregation
+        # without its parallel workers, twice as slow.)
+        earnings = self._earnings()
+        partner_ids = list(earnings)
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO studio_loyalty_run_line
-                       (run_id, company_id, partner_id, selected, state, qualifying_sales,
-                        unrewarded_sales, reward_count, amount, consumed_amount,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT %(run)s, %(company)s, earning.partner_id, TRUE, 'todo', earning.qualifying,
+                       (run_id, partner_id, selected, state, qualifying_sales,
+                        unrewarded_sales, reward_count, amount, consumed_amount)
+                SELECT %(run)s, earning.partner_id, TRUE, 'todo', earning.qualifying,
                        earning.unrewarded, earning.reward_count,
-                       earning.reward_count * %(amount)s::numeric, 0,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM (%(earnings)s) AS earning
-                 WHERE earning.reward_count > 0
+                       earning.reward_count * %(amount)s::numeric, 0
+                  FROM unnest(%(partners)s::int[], %(qualifying)s::numeric[], %(unrewarded)s::numeric[],
+                              %(counts)s::int[]) AS earning(partner_id, qualifying, unrewarded, reward_count)
                 """,
                 run=self.id,
-                company=self.company_id.id,
                 amount=self.reward_amount,
-                uid=self.env.uid,
-                earnings=self._sales_query(),
+                partners=partner_ids,
+                qualifying=[earnings[p][0] for p in partner_ids],
+                unrewarded=[earnings[p][1] for p in partner_ids],
+                counts=[earnings[p][2] for p in partner_ids],
             )
         )
         self.env["studio.loyalty.run.line"].invalidate_model()

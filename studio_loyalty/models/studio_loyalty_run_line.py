@@ -9,16 +9,21 @@ class StudioLoyaltyRunLine(models.Model):
     back simply by leaving the ledger. There is deliberately no unique
     (run, client) constraint: Odoo's partner merge deletes rows that would
     break one, and these rows are money.
+
+    Lines are written by the thousand in one statement, so they carry as
+    few foreign keys as they can: no log-access columns (the run records
+    who and when) and the company through the run.
     """
 
     _name = "studio.loyalty.run.line"
     _description = "Loyalty Processing Run Line"
     _order = "run_id, amount desc, id"
+    _log_access = False
 
     run_id = fields.Many2one(
         comodel_name="studio.loyalty.run", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="run_id.company_id")
     currency_id = fields.Many2one(related="run_id.currency_id")
     partner_id = fields.Many2one(comodel_name="res.partner", string="Client", required=True, index=True)
     selected = fields.Boolean(default=True)

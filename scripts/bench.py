@@ -1,0 +1,274 @@
+"""Studio Loyalty benchmark on generated data, run by scripts/bench.
+
+Fills a copy of a database with the addon installed (no demo data) with N
+clients, 10 x N sales documents and N / 2 rewards, using set-based SQL, then
+prints each measurement next to a baseline measured in the same run:
+
+* clients list: a page of clients with the reward columns shown, against the
+  same page with the name only (time and SQL queries);
+* Process Loyalty Rewards (issue 4):
+  (a) Load for Processing, (b) one hand-written SQL query doing the same
+  aggregation, the floor, and the ratio (a)/(b);
+  (c) Process, rewards per second; (d) Odoo's own loyalty.generate.wizard
+  creating as many coupons, and the ratio (c)/(d).
+
+Times are printed, never asserted: they depend on the machine.
+"""
+import argparse
+import time
+from datetime import date, timedelta
+
+THRESHOLD = 500.0
+REWARD = 25.0
+PAGE = 80  # the clients list's page size
+
+# Written by hand for the benchmark and not shared with the addon: the least
+# work any implementation of the earning rule has to do.
+FLOOR_SQL = """
+WITH sales AS (
+    SELECT m.commercial_partner_id AS partner_id, m.amount_untaxed_signed AS amount
+      FROM account_move m
+ LEFT JOIN account_move o ON o.id = m.reversed_entry_id
+     WHERE m.company_id = %(company)s AND m.state = 'posted' AND m.invoice_date >= %(start)s
+       AND NOT EXISTS (SELECT 1 FROM pos_order p WHERE p.account_move = m.id)
+       AND ((m.move_type = 'out_invoice' AND m.payment_state IN ('paid', 'in_payment'))
+         OR (m.move_type = 'out_refund' AND COALESCE(o.payment_state, m.payment_state) IN ('paid', 'in_payment')))
+ UNION ALL
+    SELECT r.commercial_partner_id, p.amount_total - p.amount_tax
+      FROM pos_order p JOIN res_partner r ON r.id = p.partner_id
+     WHERE p.company_id = %(company)s AND p.state IN ('paid', 'done') AND p.date_order >= %(start)s
+), consumed AS (
+    SELECT partner_id, SUM(consumed_amount) AS amount FROM studio_loyalty_run_line
+     WHERE company_id = %(company)s AND state = 'done' GROUP BY partner_id
+)
+SELECT c.id, FLOOR((SUM(s.amount) - MAX(COALESCE(k.amount, 0))) / %(threshold)s) AS n
+  FROM sales s
+  JOIN res_partner c ON c.id = s.partner_id
+  JOIN studio_client_status st ON st.id = c.client_status_id AND st.loyalty_enabled
+  LEFT JOIN consumed k ON k.partner_id = c.id
+ WHERE c.active
+ GROUP BY c.id
+HAVING FLOOR((SUM(s.amount) - MAX(COALESCE(k.amount, 0))) / %(threshold)s) > 0
+"""
+
+
+def timed(fn, repeat=1):
+    """Best wall time of ``repeat`` calls, and the last result."""
+    best, result = None, None
+    for _i in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result
+
+
+# ----------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------
+
+def generate(env, clients):
+    """N clients (half loyalty-enabled), 7 x N invoices, N credit notes,
+    2 x N POS orders and N / 2 rewards, dated over the last year."""
+    cr = env.cr
+    company = env.ref("base.main_company")
+    today = date.today()
+    company.loyalty_start_date = today - timedelta(days=365)
+    status = env["studio.client.status"]
+    loyal = status.create({"name": "Loyal Client (bench)", "loyalty_enabled": True})
+    inquiry = status.create({"name": "New Inquiry (bench)", "loyalty_enabled": False})
+    journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+    )
+    env.flush_all()
+    params = {
+        "n": clients, "company": company.id, "currency": company.currency_id.id,
+        "journal": journal.id, "loyal": loyal.id, "inquiry": inquiry.id, "today": today,
+    }
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM res_partner")
+    first_partner = cr.fetchone()[0] + 1
+    params["first"] = first_partner
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, complete_name, email, active, type, is_company,
+                                 client_status_id, autopost_bills, lang, create_date, write_date)
+        SELECT 'Bench Client ' || lpad(i::text, 6, '0'), 'Bench Client ' || lpad(i::text, 6, '0'),
+               'client' || i || '@bench.example.com', TRUE, 'contact', FALSE,
+               CASE WHEN i %% 2 = 0 THEN %(loyal)s ELSE %(inquiry)s END, 'ask', 'en_US',
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM generate_series(1, %(n)s) AS i;
+        UPDATE res_partner SET commercial_partner_id = id WHERE id >= %(first)s;
+        """,
+        params,
+    )
+    # Sales: a document i belongs to client (i mod N); amounts 50.00 .. 549.00.
+    cr.execute(
+        """
+        INSERT INTO account_move (name, move_type, state, auto_post, journal_id, currency_id,
+                                  company_id, date, invoice_date, partner_id, commercial_partner_id,
+                                  amount_untaxed, amount_untaxed_signed, amount_tax, amount_total,
+                                  amount_total_signed, amount_residual, payment_state,
+                                  create_date, write_date)
+        SELECT 'BENCH/' || i, CASE WHEN i %% 8 = 0 THEN 'out_refund' ELSE 'out_invoice' END,
+               'posted', 'no', %(journal)s, %(currency)s, %(company)s, d, d, p, p,
+               amt, CASE WHEN i %% 8 = 0 THEN -amt / 4 ELSE amt END, 0, amt,
+               CASE WHEN i %% 8 = 0 THEN -amt / 4 ELSE amt END,
+               CASE WHEN i %% 5 = 0 THEN amt ELSE 0 END,
+               CASE WHEN i %% 5 = 0 THEN 'not_paid' ELSE 'paid' END,
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM generate_series(1, 8 * %(n)s) AS i,
+               LATERAL (SELECT %(first)s + (i %% %(n)s) AS p,
+                               (50 + (i * 37) %% 500)::numeric AS amt,
+                               %(today)s::date - (i %% 365) AS d) AS v
+        """,
+        params,
+    )
+    cr.execute(
+        """
+        INSERT INTO pos_order (name, company_id, partner_id, date_order, state, amount_tax,
+                               amount_total, amount_paid, amount_return, currency_rate,
+                               create_date, write_date)
+        SELECT 'BENCH-POS/' || i, %(company)s, %(first)s + (i %% %(n)s),
+               %(today)s::date - (i %% 365), 'done', amt * 0.1, amt * 1.1, amt * 1.1, 0, 1,
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM generate_series(1, 2 * %(n)s) AS i,
+               LATERAL (SELECT (20 + (i * 13) %% 200)::numeric AS amt) AS v
+        """,
+        params,
+    )
+    cr.execute(
+        """
+        INSERT INTO studio_loyalty_reward (name, partner_id, company_id, amount,
+                                           issue_date, expiration_date, state, origin,
+                                           create_date, write_date)
+        SELECT 'LR/BENCH/' || i, %(first)s + (i * 2 %% %(n)s), %(company)s,
+               CASE WHEN i %% 3 = 0 THEN 25 ELSE 10 END, %(today)s::date - (i %% 200),
+               %(today)s::date + (i %% 90) + 1,
+               CASE WHEN i %% 4 = 0 THEN 'redeemed' ELSE 'available' END, 'manual',
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM generate_series(1, %(n)s / 2) AS i
+        """,
+        params,
+    )
+    for table in ("res_partner", "account_move", "pos_order", "studio_loyalty_reward"):
+        cr.execute(f"ANALYZE {table}")
+    env.invalidate_all()
+
+
+# ----------------------------------------------------------------------
+# Measurements
+# ----------------------------------------------------------------------
+
+def measure_clients_list(env, out):
+    """One page of the clients list, with and without the reward columns."""
+    partners = env["res.partner"].with_context(active_test=True)
+    base_spec = {"display_name": {}}
+    full_spec = dict(
+        base_spec,
+        client_status_id={"fields": {"display_name": {}}},
+        studio_reward_available_amount={},
+        studio_reward_available_count={},
+        studio_reward_next_expiry={},
+    )
+    domain = [("name", "like", "Bench Client")]
+
+    def page(spec):
+        def run():
+            env.invalidate_all()
+            before = env.cr.sql_log_count
+            partners.web_search_read(domain, spec, limit=PAGE)
+            return env.cr.sql_log_count - before
+        return run
+
+    base_time, base_queries = timed(page(base_spec), repeat=5)
+    full_time, full_queries = timed(page(full_spec), repeat=5)
+    out(f"Clients list, {PAGE} rows: name only {base_time * 1000:.1f} ms / {base_queries} queries; "
+        f"with status, balance, count, next expiry {full_time * 1000:.1f} ms / {full_queries} queries")
+    out(f"    ratio {full_time / base_time:.2f} in time, +{full_queries - base_queries} queries for {PAGE} rows")
+
+
+def measure_process(env, out):
+    company = env.company
+    cr = env.cr
+    env.flush_all()
+    params = {"company": company.id, "start": company.loyalty_start_date or "1900-01-01",
+              "threshold": THRESHOLD}
+
+    def floor():
+        cr.execute(FLOOR_SQL, params)
+        return cr.fetchall()
+
+    run = env["studio.loyalty.run"].create({"threshold": THRESHOLD, "reward_amount": REWARD})
+    floor_time, floor_rows = timed(floor, repeat=3)
+    load_time, _result = timed(run.action_load, repeat=3)
+    lines = run.line_ids
+    planned = sum(lines.mapped("reward_count"))
+    out(f"(a) Load for Processing: {load_time:.3f} s for {len(lines)} clients, {planned} rewards")
+    out(f"(b) hand-written SQL floor: {floor_time:.3f} s for {len(floor_rows)} clients, "
+        f"{sum(int(n) for _p, n in floor_rows)} rewards")
+    out(f"    ratio (a)/(b) = {load_time / floor_time:.2f}  (target <= 2)")
+
+    run.state = "processing"
+
+    def process():
+        run._process_lines(lines)
+        env.flush_all()
+        return len(run.reward_ids)
+
+    process_time, created = timed(process)
+    ours = created / process_time
+    out(f"(c) Process: {created} rewards in {process_time:.2f} s = {ours:.0f} rewards/s")
+
+    program = env["loyalty.program"].create(
+        {"name": "Bench coupons", "program_type": "coupons", "trigger": "with_code"}
+    )
+    wizard = env["loyalty.generate.wizard"].create(
+        {"program_id": program.id, "coupon_qty": created, "points_granted": REWARD}
+    )
+
+    def coupons():
+        result = wizard.generate_coupons()
+        env.flush_all()
+        return len(result)
+
+    odoo_time, made = timed(coupons)
+    theirs = made / odoo_time
+    out(f"(d) Odoo loyalty.generate.wizard: {made} coupons in {odoo_time:.2f} s = {theirs:.0f} coupons/s")
+    out(f"    ratio (c)/(d) per record = {ours / theirs:.2f}  (target >= 1)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--clients", type=int, default=20000)
+    args = parser.parse_args()
+    if args.clients < 10:
+        parser.error("--clients must be at least 10")
+
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = Registry(args.database)
+
+    def out(line):
+        print(line, flush=True)
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        elapsed, _r = timed(lambda: generate(env, args.clients))
+        out(f"Generated {args.clients} clients (half loyalty-enabled), {8 * args.clients} invoices and "
+            f"credit notes, {2 * args.clients} POS orders, {args.clients // 2} rewards in {elapsed:.1f} s")
+        cr.commit()
+        admin = env.ref("base.user_admin")
+        admin.group_ids |= env.ref("studio_loyalty.studio_loyalty_group_manager")
+        user_env = api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"})
+        measure_clients_list(user_env, out)
+        measure_process(user_env, out)
+        cr.rollback()  # keep the generated data only, for another look
+
+
+if __name__ == "__main__":
+    main()
