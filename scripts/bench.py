@@ -38,8 +38,9 @@ WITH sales AS (
       FROM pos_order p JOIN res_partner r ON r.id = p.partner_id
      WHERE p.company_id = %(company)s AND p.state IN ('paid', 'done') AND p.date_order >= %(start)s
 ), consumed AS (
-    SELECT partner_id, SUM(consumed_amount) AS amount FROM studio_loyalty_run_line
-     WHERE company_id = %(company)s AND state = 'done' GROUP BY partner_id
+    SELECT l.partner_id, SUM(l.consumed_amount) AS amount
+      FROM studio_loyalty_run_line l JOIN studio_loyalty_run r ON r.id = l.run_id
+     WHERE r.company_id = %(company)s AND l.state = 'done' GROUP BY l.partner_id
 )
 SELECT c.id, FLOOR((SUM(s.amount) - MAX(COALESCE(k.amount, 0))) / %(threshold)s) AS n
   FROM sales s
