@@ -4,7 +4,8 @@
         clients=/odoo/action-studio_loyalty.res_partner_action_studio_loyalty \
         "client_tab=/odoo/action-base.action_partner_form/45|a[name=studio_loyalty_rewards]"
 
-A ``|selector`` after the path clicks that element before the screenshot.
+Each ``|selector`` after the path clicks that element, in order, before the
+screenshot.
 
 Used to look at the screens as a user sees them. Talks to Chromium over the
 DevTools protocol (websocket-client, already in the test environment).
@@ -81,10 +82,10 @@ def main():
         browser.call("Network.setCookie", name="session_id", value=sid, domain=host, path="/")
         for spec in sys.argv[3:]:
             name, path = spec.split("=", 1)
-            path, _sep, selector = path.partition("|")
+            path, *selectors = path.split("|")
             browser.call("Page.navigate", url=base + path)
             time.sleep(float(os.environ.get("SHOT_WAIT", "4")))
-            if selector:
+            for selector in selectors:
                 browser.call("Runtime.evaluate", expression=f"document.querySelector({json.dumps(selector)}).click()")
                 time.sleep(2)
             png = browser.call("Page.captureScreenshot", format="png")["data"]
