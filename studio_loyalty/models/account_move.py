@@ -70,12 +70,24 @@ class AccountMove(models.Model):
             move.studio_redeemable_amount = amount
             move.studio_redeemable_count = count
 
+    def _studio_paying_rewards(self):
+        """Rewards whose payment entry is one of these moves."""
+        entries = self.filtered(lambda m: m.journal_id == m.company_id.loyalty_journal_id)
+        if not entries:
+            return self.env["studio.loyalty.reward"]
+        return self.env["studio.loyalty.reward"].sudo().search([("payment_move_id", "in", entries.ids)])
+
     def button_draft(self):
-        self.studio_reward_ids._undo_redemption()
+        # Called by button_cancel too: resetting or cancelling the invoice or
+        # a reward's payment entry gives the rewards back.
+        (self.studio_reward_ids | self._studio_paying_rewards())._undo_redemption()
         return super().button_draft()
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
         self.studio_reward_ids._undo_redemption()
+        if cancel:
+            # The reversal itself takes this payment back off the invoice.
+            self._studio_paying_rewards()._undo_redemption(cancel_entries=False)
         return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
 
     def js_remove_outstanding_partial(self, partial_id):

@@ -20,7 +20,8 @@ class StudioLoyaltyReward(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/"
+        string="Reference", required=True, readonly=True, copy=False,
+        default=lambda self: self.env._("New"),
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
@@ -130,8 +131,9 @@ class StudioLoyaltyReward(models.Model):
         # One sequence lookup per company instead of next_by_code per reward:
         # a processing run numbers thousands of rewards at once.
         sequences = {}
+        unnamed = ("/", self.env._("New"))
         for vals in vals_list:
-            if vals.get("name", "/") != "/":
+            if vals.get("name", "/") not in unnamed:
                 continue
             company_id = vals.get("company_id") or self.env.company.id
             if company_id not in sequences:
@@ -274,24 +276,25 @@ class StudioLoyaltyReward(models.Model):
         rewards.write({"state": "redeemed", "redeemed_date": today, **links})
         return total
 
-    def _undo_redemption(self):
+    def _undo_redemption(self, cancel_entries=True):
         """Give redeemed rewards back: cancel their payment entries, make them available.
 
-        Called when the document they paid is reset, cancelled or reversed, or
-        when staff remove the redemption.
+        Called when the document they paid (or their payment entry) is reset,
+        cancelled or reversed, or when staff remove the redemption. A reversal
+        of the payment entry books the money back itself: ``cancel_entries=False``.
         """
         rewards = self.sudo().filtered(lambda r: r.state == "redeemed")
         if not rewards:
             return True
         entries = rewards.payment_move_id.filtered(lambda m: m.state != "cancel")
-        if entries:
-            entries.button_cancel()
         for reward in rewards:
             document = reward.move_id or reward.pos_order_id
             if document:
                 document.message_post(
                     body=self.env._("Loyalty reward %s was given back to the client.", reward.name)
                 )
+        # Unlink first: cancelling the entries resets them to draft, which
+        # would otherwise give these same rewards back a second time.
         rewards.write(
             {
                 "state": "available",
@@ -301,6 +304,8 @@ class StudioLoyaltyReward(models.Model):
                 "pos_order_id": False,
             }
         )
+        if entries and cancel_entries:
+            entries.button_cancel()
         return True
 
     def action_undo_redemption(self):

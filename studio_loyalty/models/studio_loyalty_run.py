@@ -21,7 +21,9 @@ class StudioLoyaltyRun(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
+    name = fields.Char(
+        string="Reference", readonly=True, copy=False, default=lambda self: self.env._("New")
+    )
     state = fields.Selection(
         selection=[
             ("draft", "Draft"),
@@ -127,7 +129,7 @@ class StudioLoyaltyRun(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
+            if vals.get("name", "/") in ("/", self.env._("New")):
                 vals["name"] = self.env["ir.sequence"].next_by_code("studio.loyalty.run") or "/"
         return super().create(vals_list)
 

@@ -110,6 +110,33 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
         invoice.action_post()
         self.assertAmount(invoice.amount_residual, 115.0)
 
+    def test_cancel_gives_rewards_back(self):
+        """Cancelling the invoice makes its rewards available and cancels their payments."""
+        invoice = self._invoice(self.client, 100.0)
+        reward = self._reward(self.client, 30.0)
+        self._redeem(invoice, reward)
+        entry = reward.payment_move_id
+        invoice.button_cancel()
+        self.assertEqual(invoice.state, "cancel")
+        self.assertEqual((reward.state, entry.state), ("available", "cancel"))
+        self.assertFalse(reward.move_id)
+
+    def test_cancelling_payment_entry_gives_reward_back(self):
+        """An accountant resetting or reversing a reward's payment entry gives the reward back."""
+        invoice = self._invoice(self.client, 100.0)
+        reset, reversed_ = self._reward(self.client, 10.0), self._reward(self.client, 20.0)
+        self._redeem(invoice, reset | reversed_)
+        self.assertAmount(invoice.amount_residual, 85.0)
+        reset.payment_move_id.button_draft()
+        self.assertEqual((reset.state, reversed_.state), ("available", "redeemed"))
+        self.assertAmount(invoice.amount_residual, 95.0)
+        entry = reversed_.payment_move_id
+        entry._reverse_moves(cancel=True)
+        self.assertEqual(reversed_.state, "available")
+        self.assertAmount(invoice.amount_residual, 115.0)
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertAmount(self._partner_balance(self.env.company.loyalty_journal_id.default_account_id), 0.0)
+
     def test_reversal_gives_rewards_back(self):
         """Reversing the invoice makes the reward available again and the books balance."""
         invoice = self._invoice(self.client, 100.0)
