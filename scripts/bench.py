@@ -29,14 +29,21 @@ WITH sales AS (
     SELECT m.commercial_partner_id AS partner_id, m.amount_untaxed_signed AS amount
       FROM account_move m
  LEFT JOIN account_move o ON o.id = m.reversed_entry_id
-     WHERE m.company_id = %(company)s AND m.state = 'posted' AND m.invoice_date >= %(start)s
+     WHERE m.company_id = %(company)s AND m.state = 'posted'
+       AND COALESCE(o.invoice_date, m.invoice_date) >= %(start)s
        AND NOT EXISTS (SELECT 1 FROM pos_order p WHERE p.account_move = m.id)
        AND ((m.move_type = 'out_invoice' AND m.payment_state IN ('paid', 'in_payment'))
          OR (m.move_type = 'out_refund' AND COALESCE(o.payment_state, m.payment_state) IN ('paid', 'in_payment')))
  UNION ALL
     SELECT r.commercial_partner_id, p.amount_total - p.amount_tax
       FROM pos_order p JOIN res_partner r ON r.id = p.partner_id
-     WHERE p.company_id = %(company)s AND p.state IN ('paid', 'done') AND p.date_order >= %(start)s
+ LEFT JOIN (SELECT rl.order_id, MIN(op.date_order) AS date_order
+              FROM pos_order_line rl
+              JOIN pos_order_line ol ON ol.id = rl.refunded_orderline_id
+              JOIN pos_order op ON op.id = ol.order_id
+          GROUP BY rl.order_id) ro ON ro.order_id = p.id
+     WHERE p.company_id = %(company)s AND p.state IN ('paid', 'done')
+       AND COALESCE(ro.date_order, p.date_order) >= %(start)s
 ), consumed AS (
     SELECT l.partner_id, SUM(l.consumed_amount) AS amount
       FROM studio_loyalty_run_line l JOIN studio_loyalty_run r ON r.id = l.run_id

@@ -147,8 +147,9 @@ class StudioLoyaltyRun(models.Model):
         Qualifying: posted customer invoices and credit notes whose payment is
         complete (a credit note counts when its invoice does), and paid POS
         orders, untaxed in company currency, dated on or after the program
-        start date. An invoice made from a POS order is counted through the
-        order only. Only active clients with a loyalty-enabled status.
+        start date; a credit note or POS refund takes the date of the sale it
+        refunds, so refunding a sale from before the start takes nothing away.
+        An invoice made from a POS order is counted through the order only. Only active clients with a loyalty-enabled status.
         """
         self.ensure_one()
         start = self.company_id.loyalty_start_date or fields.Date.to_date("1900-01-01")
@@ -163,7 +164,7 @@ class StudioLoyaltyRun(models.Model):
              LEFT JOIN account_move origin ON origin.id = move.reversed_entry_id
                  WHERE move.company_id = %(company)s
                    AND move.state = 'posted'
-                   AND move.invoice_date >= %(start)s
+                   AND COALESCE(origin.invoice_date, move.invoice_date) >= %(start)s
                    AND NOT EXISTS (SELECT 1 FROM pos_order po WHERE po.account_move = move.id)
                    AND (
                         (move.move_type = 'out_invoice' AND move.payment_state IN %(paid)s)
@@ -171,14 +172,21 @@ class StudioLoyaltyRun(models.Model):
                      OR (move.move_type = 'out_refund' AND origin.payment_state IN %(paid)s)
                    )
               GROUP BY move.commercial_partner_id
+            ), pos_refund_origin AS (
+                SELECT refund_line.order_id, MIN(origin.date_order) AS date_order
+                  FROM pos_order_line refund_line
+                  JOIN pos_order_line origin_line ON origin_line.id = refund_line.refunded_orderline_id
+                  JOIN pos_order origin ON origin.id = origin_line.order_id
+              GROUP BY refund_line.order_id
             ), pos_sales AS (
                 SELECT buyer.commercial_partner_id AS partner_id,
                        SUM((pos.amount_total - pos.amount_tax) / COALESCE(NULLIF(pos.currency_rate, 0), 1)) AS amount
                   FROM pos_order pos
                   JOIN res_partner buyer ON buyer.id = pos.partner_id
+             LEFT JOIN pos_refund_origin refund ON refund.order_id = pos.id
                  WHERE pos.company_id = %(company)s
                    AND pos.state IN ('paid', 'done')
-                   AND pos.date_order >= %(start)s
+                   AND COALESCE(refund.date_order, pos.date_order) >= %(start)s
               GROUP BY buyer.commercial_partner_id
             ), sales AS (
                 SELECT partner_id, SUM(amount) AS amount

@@ -85,10 +85,14 @@ class StudioLoyaltyPosCommon(StudioLoyaltyCommon, TestPoSCommon):
         self.config = self.basic_config
         self.open_new_session()
 
-    def _pos_sale(self, client, quantity=1.0, invoiced=False):
+    def _pos_sale(self, client, quantity=1.0, invoiced=False, refund_of=None):
+        """A paid order; ``refund_of=order`` makes it a refund of that order's first line."""
         total = self.currency.round(100.0 * 1.15 * quantity)
+        line = {"product": self.print_product, "quantity": quantity}
+        if refund_of:
+            line["refunded_orderline_id"] = refund_of.lines[:1].id
         data = self.create_ui_order_data(
-            [(self.print_product, quantity)],
+            [line],
             customer=client,
             is_invoiced=invoiced,
             payments=[(self.bank_pm1, total)],

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import float_compare
@@ -77,6 +78,23 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         # 500 - 120 + 200 - 50
         self.assertAmount(lines[self.client].qualifying_sales, 530.0)
         self.assertEqual(lines[self.client].reward_count, 5)
+
+    def test_refunds_of_sales_before_start_ignored(self):
+        """Refunding a sale made before the program start takes nothing from later sales."""
+        old_invoice = self._paid_invoice(self.client, 300.0, invoice_date=self._days(-40))
+        credit_note = self._reverse_invoice(old_invoice, is_modify=False)
+        credit_note.invoice_line_ids.price_unit = 80.0
+        credit_note.action_post()
+        self._register_payment(credit_note)
+        old_order = self._pos_sale(self.client, 2.0)
+        old_order.date_order = fields.Datetime.subtract(fields.Datetime.now(), days=40)
+        refund = self._pos_sale(self.client, -1.0, refund_of=old_order)
+        self.assertEqual(refund.refunded_order_id, old_order)
+        recent_order = self._pos_sale(self.client, 3.0)
+        self._pos_sale(self.client, -1.0, refund_of=recent_order)
+        run, lines = self._load()
+        # Only the recent order and its refund: 300 - 100.
+        self.assertAmount(lines[self.client].qualifying_sales, 200.0)
 
     def test_credit_note_of_unpaid_invoice_ignored(self):
         """A credit note against an invoice that is not paid in full takes nothing away."""
