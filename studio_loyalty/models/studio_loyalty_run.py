@@ -381,6 +381,13 @@ class StudioLoyaltyRun(models.Model):
         lines = lines.try_lock_for_update().filtered(lambda l: l.state == "todo")
         if not lines:
             return lines
+        # One writer of the company's ledger at a time. Touching the company
+        # row makes a run processed at the same moment wait for this one, then
+        # fail to serialize; Odoo retries it on a snapshot that sees the
+        # rewards made here, so the same sales are never rewarded twice.
+        self.env.cr.execute(
+            SQL("UPDATE res_company SET write_date = write_date WHERE id = %s", self.company_id.id)
+        )
         earnings = self._earnings(lines.partner_id.ids)
         today = fields.Date.context_today(self)
         expiration = self._expiration_for(today)

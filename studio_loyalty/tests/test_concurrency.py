@@ -1,5 +1,7 @@
 from contextlib import closing
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
@@ -61,3 +63,72 @@ class TestRedeemConcurrency(BaseCase):
         with closing(self.db.cursor()) as cr:
             cr.execute("SELECT state FROM studio_loyalty_reward WHERE id = %s", [self.reward_id])
             self.assertEqual(cr.fetchone()[0], "redeemed")
+
+
+@tagged("post_install", "-at_install")
+class TestProcessConcurrency(BaseCase):
+    """Two managers process two runs for the same client at the same moment.
+
+    Both runs are loaded before either is processed, on committed data, and
+    each is processed on its own database connection.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.db = sql_db.db_connect(get_db_name())
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            status = env["studio.client.status"].create({"name": "Race Loyal", "loyalty_enabled": True})
+            partner = env["res.partner"].create({"name": "Race Client", "client_status_id": status.id})
+            env.flush_all()
+            # A paid POS order of 250.00 untaxed: the sales the two runs compete for.
+            cr.execute(
+                """INSERT INTO pos_order (name, company_id, partner_id, date_order, state, amount_tax,
+                                          amount_total, amount_paid, amount_return, currency_rate)
+                   VALUES ('RACE/1', %s, %s, NOW() AT TIME ZONE 'UTC', 'done', 0, 250, 250, 0, 1)""",
+                [env.company.id, partner.id],
+            )
+            runs = env["studio.loyalty.run"].create(
+                [{"threshold": 100.0, "reward_amount": 10.0}, {"threshold": 100.0, "reward_amount": 10.0}]
+            )
+            for run in runs:
+                run.action_load()
+            cr.commit()
+            self.status_id, self.partner_id, self.run_ids = status.id, partner.id, runs.ids
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["studio.loyalty.reward"].search([("partner_id", "=", self.partner_id)]).unlink()
+            env["studio.loyalty.run"].browse(self.run_ids).unlink()
+            cr.execute("DELETE FROM pos_order WHERE partner_id = %s", [self.partner_id])
+            env["res.partner"].browse(self.partner_id).unlink()
+            env["studio.client.status"].browse(self.status_id).unlink()
+            cr.commit()
+
+    def _run(self, cr, index):
+        return api.Environment(cr, SUPERUSER_ID, {})["studio.loyalty.run"].browse(self.run_ids[index])
+
+    def test_two_runs_at_once_reward_once(self):
+        """Two runs processed at the same moment reward the same sales once; the second is retried."""
+        with closing(self.db.cursor()) as manager_a, closing(self.db.cursor()) as manager_b:
+            run_b = self._run(manager_b, 1)
+            self.assertEqual(run_b.state, "loaded")  # manager B's transaction has begun
+            self._run(manager_a, 0).action_process()
+            manager_a.commit()
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                run_b.action_process()
+            manager_b.rollback()
+            # What Odoo does with a request that failed to serialize: run it again.
+            run_b = self._run(manager_b, 1)
+            run_b.action_process()
+            manager_b.commit()
+            self.assertEqual(run_b.state, "done")
+            self.assertFalse(run_b.reward_ids)
+        with closing(self.db.cursor()) as cr:
+            rewards = api.Environment(cr, SUPERUSER_ID, {})["studio.loyalty.reward"].search(
+                [("partner_id", "=", self.partner_id)]
+            )
+            self.assertEqual(len(rewards), 2)
+            self.assertEqual(rewards.run_id.ids, self.run_ids[:1])
