@@ -1,9 +1,11 @@
-from . import studio_client_status
-from . import studio_loyalty_reward
-from . import studio_loyalty_run
-from . import studio_loyalty_run_line
-from . import res_company
-from . import res_config_settings
-from . import res_partner
-from . import account_move
-from . import studio_loyalty_demo
+from . import (
+    account_move,
+    res_company,
+    res_config_settings,
+    res_partner,
+    studio_client_status,
+    studio_loyalty_demo,
+    studio_loyalty_reward,
+    studio_loyalty_run,
+    studio_loyalty_run_line,
+)

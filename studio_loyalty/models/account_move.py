@@ -134,7 +134,7 @@ class AccountMove(models.Model):
         rewards._redeem(self, self.amount_residual, move_id=self.id)
         journal = self.company_id._get_loyalty_journal()
         receivable = self.line_ids.filtered(
-            lambda l: l.account_id.account_type == "asset_receivable" and not l.reconciled
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
         )
         client = self.commercial_partner_id
         entries = self.env["account.move"].create(
@@ -169,9 +169,9 @@ class AccountMove(models.Model):
             ]
         )
         entries.action_post()
-        for reward, entry in zip(rewards.sudo(), entries):
+        for reward, entry in zip(rewards.sudo(), entries, strict=True):
             reward.payment_move_id = entry
-        (entries.line_ids.filtered(lambda l: l.account_id == receivable.account_id[:1])
+        (entries.line_ids.filtered(lambda line: line.account_id == receivable.account_id[:1])
          | receivable).reconcile()
         self.message_post(
             body=self.env._("Loyalty rewards redeemed: %s", ", ".join(rewards.mapped("name")))

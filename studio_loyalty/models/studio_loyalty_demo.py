@@ -284,7 +284,9 @@ class StudioLoyaltyDemo(models.AbstractModel):
                 "partner_id": reward.partner_id.id,
                 "invoice_date": fields.Date.context_today(self) - timedelta(days=2),
                 "invoice_user_id": self.env.ref("base.user_admin").id,
-                "invoice_line_ids": [Command.create({"name": "Framed print 11x14", "quantity": 2, "price_unit": 120.0})],
+                "invoice_line_ids": [
+                    Command.create({"name": "Framed print 11x14", "quantity": 2, "price_unit": 120.0})
+                ],
             }
         )
         invoice.action_post()

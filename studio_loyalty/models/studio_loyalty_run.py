@@ -149,7 +149,8 @@ class StudioLoyaltyRun(models.Model):
         orders, untaxed in company currency, dated on or after the program
         start date; a credit note or POS refund takes the date of the sale it
         refunds, so refunding a sale from before the start takes nothing away.
-        An invoice made from a POS order is counted through the order only. Only active clients with a loyalty-enabled status.
+        An invoice made from a POS order is counted through the order only.
+        Only active clients with a loyalty-enabled status.
         """
         self.ensure_one()
         start = self.company_id.loyalty_start_date or fields.Date.to_date("1900-01-01")
@@ -290,10 +291,10 @@ class StudioLoyaltyRun(models.Model):
         return True
 
     def action_select_all(self):
-        self.line_ids.filtered(lambda l: l.state == "todo").selected = True
+        self.line_ids.filtered(lambda line: line.state == "todo").selected = True
 
     def action_deselect_all(self):
-        self.line_ids.filtered(lambda l: l.state == "todo").selected = False
+        self.line_ids.filtered(lambda line: line.state == "todo").selected = False
 
     def action_process(self):
         """Create the rewards now, or queue the run for the background job when it is large."""
@@ -301,7 +302,7 @@ class StudioLoyaltyRun(models.Model):
         if self.state != "loaded":
             raise UserError(self.env._("Load the clients before processing."))
         self._check_parameters()
-        todo = self.line_ids.filtered(lambda l: l.selected and l.state == "todo")
+        todo = self.line_ids.filtered(lambda line: line.selected and line.state == "todo")
         if not todo:
             raise UserError(self.env._("Select at least one client to process."))
         busy = self.search_count(
@@ -337,7 +338,7 @@ class StudioLoyaltyRun(models.Model):
                     self.env._("Run %s cannot be cancelled: some of its rewards have been redeemed.", run.name)
                 )
             run.reward_ids.sudo().write({"state": "cancelled"})
-            run.line_ids.filtered(lambda l: l.state == "done").state = "cancelled"
+            run.line_ids.filtered(lambda line: line.state == "done").state = "cancelled"
             run.state = "cancelled"
 
     def action_print_letters(self):
@@ -378,7 +379,7 @@ class StudioLoyaltyRun(models.Model):
         gets nothing twice.
         """
         self.ensure_one()
-        lines = lines.try_lock_for_update().filtered(lambda l: l.state == "todo")
+        lines = lines.try_lock_for_update().filtered(lambda line: line.state == "todo")
         if not lines:
             return lines
         # One writer of the company's ledger at a time. Touching the company
@@ -438,7 +439,7 @@ class StudioLoyaltyRun(models.Model):
                 "Processed: %(rewards)s rewards worth %(amount)s for %(clients)s clients.",
                 rewards=self.reward_count,
                 amount=self.currency_id.format(self.reward_total),
-                clients=len(self.line_ids.filtered(lambda l: l.state == "done" and l.reward_count)),
+                clients=len(self.line_ids.filtered(lambda line: line.state == "done" and line.reward_count)),
             ),
             partner_ids=self.user_id.partner_id.ids,
         )

@@ -51,7 +51,9 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
         return cls._create_invoice(
             partner_id=partner.id,
             invoice_line_ids=[
-                Command.create({"name": "Portrait session", "price_unit": untaxed, "tax_ids": [Command.set(cls.tax15.ids)]})
+                Command.create(
+                    {"name": "Portrait session", "price_unit": untaxed, "tax_ids": [Command.set(cls.tax15.ids)]}
+                )
             ],
             post=post,
         )

@@ -44,13 +44,13 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
         self.assertEqual(len(entries), 2)
         self.assertEqual(entries.journal_id, journal)
         self.assertEqual(set(entries.mapped("state")), {"posted"})
-        loyalty_lines = entries.line_ids.filtered(lambda l: l.account_id == journal.default_account_id)
+        loyalty_lines = entries.line_ids.filtered(lambda line: line.account_id == journal.default_account_id)
         self.assertAmount(sum(loyalty_lines.mapped("debit")), 115.0)
         self.assertNotEqual(journal.default_account_id.account_type, "income")
-        receivable = invoice.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable").account_id
+        receivable = invoice.line_ids.account_id.filtered(lambda account: account.account_type == "asset_receivable")
         self.assertAmount(self._partner_balance(receivable), 0.0)
         revenue = self.company_data["default_account_revenue"]
-        self.assertFalse(entries.line_ids.filtered(lambda l: l.account_id == revenue))
+        self.assertFalse(entries.line_ids.filtered(lambda line: line.account_id == revenue))
 
     def test_partial_redemption_lowers_amount_due(self):
         """A reward smaller than the total leaves the rest due."""
@@ -148,7 +148,7 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
         self.assertEqual(invoice.payment_state, "reversed")
         self.assertEqual(reward.state, "available")
         self.assertEqual(entry.state, "cancel")
-        receivable = invoice.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable").account_id
+        receivable = invoice.line_ids.account_id.filtered(lambda account: account.account_type == "asset_receivable")
         self.assertAmount(self._partner_balance(receivable), 0.0)
         self.assertAmount(self._partner_balance(self.env.company.loyalty_journal_id.default_account_id), 0.0)
 

@@ -103,7 +103,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         refund = self._reverse_invoice(unpaid, is_modify=False)
         refund.invoice_line_ids.price_unit = 50.0
         refund.action_post()
-        (unpaid | refund).line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable").reconcile()
+        (unpaid | refund).line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable").reconcile()
         self.assertEqual(refund.reversed_entry_id, unpaid)
         self.assertEqual(refund.payment_state, "paid")
         self.assertEqual(unpaid.payment_state, "partial")
@@ -181,9 +181,10 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self._paid_invoice(self.client, 100.0)
         self._paid_invoice(twin, 100.0)
         run, _ = self._process()
-        self.env["base.partner.merge.automatic.wizard"]._merge((self.client | twin).ids, self.client, extra_checks=False)
+        merge = self.env["base.partner.merge.automatic.wizard"]
+        merge._merge((self.client | twin).ids, self.client, extra_checks=False)
         self.assertEqual(run.reward_ids.partner_id, self.client)
-        self.assertEqual(len(run.line_ids.filtered(lambda l: l.partner_id == self.client)), 2)
+        self.assertEqual(len(run.line_ids.filtered(lambda line: line.partner_id == self.client)), 2)
         again, lines = self._load()
         self.assertFalse(lines)
 
@@ -218,15 +219,17 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.env["studio.loyalty.run"]._cron_process(batch_size=2)
         self.assertEqual(run.state, "done")
         self.assertEqual(len(run.reward_ids), 10)
-        per_client = {c: len(run.reward_ids.filtered(lambda r: r.partner_id == c)) for c in clients}
-        self.assertEqual(set(per_client.values()), {2})
+        self.assertEqual(run.reward_ids.partner_id, clients)
+        self.assertEqual({len(run.reward_ids.filtered_domain([("partner_id", "=", c.id)])) for c in clients}, {2})
 
     def test_emails_are_queued(self):
         """Reward emails go to the mail queue, one per reward, not sent inline."""
         self.client.email = "ada@example.com"
         self._paid_invoice(self.client, 200.0)
         run, _ = self._process(send_email=True)
-        mails = self.env["mail.mail"].search([("model", "=", "studio.loyalty.reward"), ("res_id", "in", run.reward_ids.ids)])
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "studio.loyalty.reward"), ("res_id", "in", run.reward_ids.ids)]
+        )
         self.assertEqual(len(mails), 2)
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
         self.assertEqual(run.email_count, 2)

@@ -96,7 +96,8 @@ class TestReward(StudioLoyaltyCommon):
         old._cron_expire()
         self.client.invalidate_recordset()
         rounding = self.currency.rounding
-        self.assertEqual(float_compare(self.client.studio_reward_available_amount, 15.5, precision_rounding=rounding), 0)
+        available = self.client.studio_reward_available_amount
+        self.assertEqual(float_compare(available, 15.5, precision_rounding=rounding), 0)
         self.assertEqual(self.client.studio_reward_available_count, 2)
         self.assertEqual(float_compare(self.client.studio_reward_redeemed_amount, 20.0, precision_rounding=rounding), 0)
         self.assertEqual(float_compare(self.client.studio_reward_expired_amount, 7.25, precision_rounding=rounding), 0)

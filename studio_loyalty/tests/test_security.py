@@ -11,8 +11,12 @@ class TestSecurity(StudioLoyaltyCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.invoicing_user = new_test_user(cls.env, "sl_billing", groups="account.group_account_invoice")
-        cls.loyalty_user = new_test_user(cls.env, "sl_staff", groups="base.group_user,studio_loyalty.studio_loyalty_group_user")
-        cls.loyalty_manager = new_test_user(cls.env, "sl_manager", groups="base.group_user,studio_loyalty.studio_loyalty_group_manager")
+        cls.loyalty_user = new_test_user(
+            cls.env, "sl_staff", groups="base.group_user,studio_loyalty.studio_loyalty_group_user"
+        )
+        cls.loyalty_manager = new_test_user(
+            cls.env, "sl_manager", groups="base.group_user,studio_loyalty.studio_loyalty_group_manager"
+        )
 
     def test_invoicing_user_redeems_but_cannot_touch_rewards(self):
         """An invoicing user without a loyalty group redeems rewards but cannot create or change them."""
