@@ -159,39 +159,47 @@ class StudioLoyaltyRun(models.Model):
             partner_filter = SQL("client.id = ANY(%s)", list(partner_ids))
         return SQL(
             """
-            WITH invoice_sales AS (
-                SELECT move.commercial_partner_id AS partner_id, SUM(move.amount_untaxed_signed) AS amount
-                  FROM account_move move
-             LEFT JOIN account_move origin ON origin.id = move.reversed_entry_id
-                 WHERE move.company_id = %(company)s
-                   AND move.state = 'posted'
-                   AND COALESCE(origin.invoice_date, move.invoice_date) >= %(start)s
-                   AND NOT EXISTS (SELECT 1 FROM pos_order po WHERE po.account_move = move.id)
-                   AND (
-                        (move.move_type = 'out_invoice' AND move.payment_state IN %(paid)s)
-                     OR (move.move_type = 'out_refund' AND origin.id IS NULL AND move.payment_state IN %(paid)s)
-                     OR (move.move_type = 'out_refund' AND origin.payment_state IN %(paid)s)
-                   )
-              GROUP BY move.commercial_partner_id
+            WITH client AS NOT MATERIALIZED (
+                SELECT client.id
+                  FROM res_partner client
+                  JOIN studio_client_status status ON status.id = client.client_status_id
+                 WHERE client.active AND status.loyalty_enabled AND %(partner_filter)s
+                   AND (client.company_id IS NULL OR client.company_id = %(company)s)
             ), pos_refund_origin AS (
                 SELECT refund_line.order_id, MIN(origin.date_order) AS date_order
                   FROM pos_order_line refund_line
                   JOIN pos_order_line origin_line ON origin_line.id = refund_line.refunded_orderline_id
                   JOIN pos_order origin ON origin.id = origin_line.order_id
               GROUP BY refund_line.order_id
-            ), pos_sales AS (
-                SELECT buyer.commercial_partner_id AS partner_id,
-                       SUM((pos.amount_total - pos.amount_tax) / COALESCE(NULLIF(pos.currency_rate, 0), 1)) AS amount
+            ), sales AS (
+                -- A credit note counts when the invoice it reverses does (or,
+                -- without one, when it is paid itself), on the invoice's date.
+                SELECT move.commercial_partner_id AS partner_id, move.amount_untaxed_signed AS amount
+                  FROM account_move move
+                  JOIN client ON client.id = move.commercial_partner_id
+             LEFT JOIN account_move origin ON origin.id = move.reversed_entry_id
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND COALESCE(origin.invoice_date, move.invoice_date) >= %(start)s
+                   AND (
+                        (move.move_type = 'out_invoice' AND move.payment_state IN %(paid)s)
+                     OR (move.move_type = 'out_refund' AND origin.id IS NULL AND move.payment_state IN %(paid)s)
+                     OR (move.move_type = 'out_refund' AND origin.payment_state IN %(paid)s)
+                   )
+                   AND NOT EXISTS (SELECT 1 FROM pos_order po WHERE po.account_move = move.id)
+             UNION ALL
+                SELECT buyer.commercial_partner_id,
+                       (pos.amount_total - pos.amount_tax) / COALESCE(NULLIF(pos.currency_rate, 0), 1)
                   FROM pos_order pos
                   JOIN res_partner buyer ON buyer.id = pos.partner_id
-             LEFT JOIN pos_refund_origin refund ON refund.order_id = pos.id
+                  JOIN client ON client.id = buyer.commercial_partner_id
+             LEFT JOIN pos_refund_origin pos_origin ON pos_origin.order_id = pos.id
                  WHERE pos.company_id = %(company)s
                    AND pos.state IN ('paid', 'done')
-                   AND COALESCE(refund.date_order, pos.date_order) >= %(start)s
-              GROUP BY buyer.commercial_partner_id
-            ), sales AS (
-                SELECT partner_id, SUM(amount) AS amount
-                  FROM (SELECT * FROM invoice_sales UNION ALL SELECT * FROM pos_sales) AS s
+                   AND COALESCE(pos_origin.date_order, pos.date_order) >= %(start)s
+            ), totals AS (
+                SELECT partner_id, ROUND(SUM(amount), %(digits)s) AS amount
+                  FROM sales
               GROUP BY partner_id
             ), consumed AS (
                 SELECT line.partner_id, SUM(line.consumed_amount) AS amount
@@ -200,18 +208,14 @@ class StudioLoyaltyRun(models.Model):
                  WHERE run.company_id = %(company)s AND line.state = 'done'
               GROUP BY line.partner_id
             )
-            SELECT client.id AS partner_id,
-                   ROUND(sales.amount, %(digits)s) AS qualifying,
-                   ROUND(sales.amount - COALESCE(consumed.amount, 0), %(digits)s) AS unrewarded,
-                   FLOOR(ROUND(sales.amount - COALESCE(consumed.amount, 0), %(digits)s)
-                         / %(threshold)s::numeric)::int AS reward_count
-              FROM sales
-              JOIN res_partner client ON client.id = sales.partner_id
-              JOIN studio_client_status status ON status.id = client.client_status_id
-         LEFT JOIN consumed ON consumed.partner_id = client.id
-             WHERE client.active AND status.loyalty_enabled AND %(partner_filter)s
-               AND (client.company_id IS NULL OR client.company_id = %(company)s)
-          ORDER BY client.id
+            SELECT totals.partner_id,
+                   totals.amount AS qualifying,
+                   totals.amount - COALESCE(consumed.amount, 0) AS unrewarded,
+                   FLOOR((totals.amount - COALESCE(consumed.amount, 0)) / %(threshold)s::numeric)::int
+                       AS reward_count
+              FROM totals
+         LEFT JOIN consumed ON consumed.partner_id = totals.partner_id
+          ORDER BY totals.partner_id
             """,
             company=self.company_id.id,
             start=start,
@@ -257,14 +261,21 @@ class StudioLoyaltyRun(models.Model):
         if self.state not in ("draft", "loaded"):
             raise UserError(self.env._("Only a run that has not been processed can be loaded."))
         self._check_parameters()
-        self.line_ids.unlink()
         self.env.flush_all()
+        # A run not processed yet has only "to process" lines, which nothing
+        # refers to: reloading replaces them in one statement.
+        self.env.cr.execute(SQL("DELETE FROM studio_loyalty_run_line WHERE run_id = %s", self.id))
         # One aggregation for all clients, then one INSERT of its rows: a big
         # client base is listed at the speed of the aggregation itself. (Not a
         # single INSERT ... SELECT: PostgreSQL would run the aggregation
-        # without its parallel workers, twice as slow.)
+        # without its parallel workers, twice as slow.) The columns travel as
+        # comma-separated text: adapting thousands of Python values one by one
+        # into array literals would cost more than the INSERT itself.
         earnings = self._earnings()
-        partner_ids = list(earnings)
+
+        def column(values):
+            return ",".join(map(str, values))
+
         self.env.cr.execute(
             SQL(
                 """
@@ -274,15 +285,18 @@ class StudioLoyaltyRun(models.Model):
                 SELECT %(run)s, earning.partner_id, TRUE, 'todo', earning.qualifying,
                        earning.unrewarded, earning.reward_count,
                        earning.reward_count * %(amount)s::numeric, 0
-                  FROM unnest(%(partners)s::int[], %(qualifying)s::numeric[], %(unrewarded)s::numeric[],
-                              %(counts)s::int[]) AS earning(partner_id, qualifying, unrewarded, reward_count)
+                  FROM unnest(string_to_array(%(partners)s, ',')::int[],
+                              string_to_array(%(qualifying)s, ',')::numeric[],
+                              string_to_array(%(unrewarded)s, ',')::numeric[],
+                              string_to_array(%(counts)s, ',')::int[])
+                       AS earning(partner_id, qualifying, unrewarded, reward_count)
                 """,
                 run=self.id,
                 amount=self.reward_amount,
-                partners=partner_ids,
-                qualifying=[earnings[p][0] for p in partner_ids],
-                unrewarded=[earnings[p][1] for p in partner_ids],
-                counts=[earnings[p][2] for p in partner_ids],
+                partners=column(earnings),
+                qualifying=column(sales for sales, _unrewarded, _count in earnings.values()),
+                unrewarded=column(unrewarded for _sales, unrewarded, _count in earnings.values()),
+                counts=column(count for _sales, _unrewarded, count in earnings.values()),
             )
         )
         self.env["studio.loyalty.run.line"].invalidate_model()

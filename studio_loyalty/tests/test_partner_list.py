@@ -41,7 +41,7 @@ class TestPartnerList(StudioLoyaltyCommon):
         self.assertEqual(few, many)
         first = records[0]
         self.assertEqual(first["studio_reward_available_count"], 1)
-        self.assertAlmostEqual(first["studio_reward_available_amount"], 10.0, places=2)
+        self.assertEqual(self.currency.compare_amounts(first["studio_reward_available_amount"], 10.0), 0)
         self.assertEqual(first["studio_reward_next_expiry"], self._days(1))
 
     def test_list_query_budget(self):
@@ -52,3 +52,14 @@ class TestPartnerList(StudioLoyaltyCommon):
             self.env["res.partner"].web_search_read(
                 [("id", "in", self.clients.ids)], LIST_FIELDS, limit=30
             )
+
+    def test_loyalty_clients_list_shows_reward_columns(self):
+        """Loyalty > Clients opens a list showing status, balance, count and next expiry by default."""
+        action = self.env.ref("studio_loyalty.res_partner_action_studio_loyalty")
+        list_view = action.view_ids.filtered(lambda view: view.view_mode == "list").view_id
+        arch = self.env["res.partner"].get_view(list_view.id, "list")["arch"]
+        for name in ("client_status_id", "studio_reward_available_amount",
+                     "studio_reward_available_count", "studio_reward_next_expiry"):
+            self.assertRegex(arch, rf'<field name="{name}"[^>]*optional="show"')
+        contacts_arch = self.env["res.partner"].get_view(self.env.ref("base.view_partner_tree").id, "list")["arch"]
+        self.assertRegex(contacts_arch, r'<field name="studio_reward_available_amount"[^>]*optional="hide"')
