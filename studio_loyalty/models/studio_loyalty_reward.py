@@ -1,7 +1,9 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import LockError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero
 
 LOCKED_STATES = ("redeemed", "expired")
 
@@ -128,22 +130,41 @@ class StudioLoyaltyReward(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # One sequence lookup per company instead of next_by_code per reward:
-        # a processing run numbers thousands of rewards at once.
-        sequences = {}
+        # Numbered a company at a time: a processing run creates thousands of
+        # rewards at once, and a query per number would dominate it.
         unnamed = ("/", self.env._("New"))
+        by_company = defaultdict(list)
         for vals in vals_list:
-            if vals.get("name", "/") not in unnamed:
-                continue
-            company_id = vals.get("company_id") or self.env.company.id
-            if company_id not in sequences:
-                sequences[company_id] = self.env["ir.sequence"].sudo().search(
-                    [("code", "=", "studio.loyalty.reward"), ("company_id", "in", [company_id, False])],
-                    order="company_id",
-                    limit=1,
-                )
-            vals["name"] = sequences[company_id]._next() if sequences[company_id] else "/"
+            if vals.get("name", "/") in unnamed:
+                by_company[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, company_vals in by_company.items():
+            sequence = self.env["ir.sequence"].sudo().search(
+                [("code", "=", "studio.loyalty.reward"), ("company_id", "in", [company_id, False])],
+                order="company_id",
+                limit=1,
+            )
+            names = self._sequence_names(sequence, len(company_vals))
+            for vals, name in zip(company_vals, names, strict=True):
+                vals["name"] = name
         return super().create(vals_list)
+
+    @api.model
+    def _sequence_names(self, sequence, count):
+        """``count`` references drawn from ``sequence``, in one query where it can.
+
+        A standard sequence without date ranges is a PostgreSQL sequence that
+        hands out all the numbers in one statement; any other draws them one
+        by one through ``_next()``.
+        """
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range or count == 1:
+            return [sequence._next() for _i in range(count)]
+        rows = self.env.execute_query(
+            SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"ir_sequence_{sequence.id:03d}", count)
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in sorted(row[0] for row in rows)]
 
     def write(self, vals):
         frozen = {"partner_id", "amount", "issue_date", "expiration_date", "company_id"}

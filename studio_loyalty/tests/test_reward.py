@@ -16,6 +16,16 @@ class TestReward(StudioLoyaltyCommon):
         self.assertEqual(reward.origin, "manual")
         self.assertEqual(reward.company_id, self.env.company)
 
+    def test_batch_numbering(self):
+        """Rewards created together get consecutive numbers, and the next one follows them."""
+        batch = self.env["studio.loyalty.reward"].create(
+            [{"partner_id": self.client.id, "amount": 5.0} for _i in range(4)]
+        )
+        single = self._reward(self.client, 5.0)
+        numbers = [int(name.rsplit("/", 1)[1]) for name in (batch | single).mapped("name")]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 5)))
+        self.assertTrue(all(name.startswith(f"LR/{self.today.year}/") for name in batch.mapped("name")))
+
     def test_amount_must_be_positive(self):
         """A zero or negative amount is refused and nothing is saved."""
         for amount in (0.0, -5.0):
