@@ -7,6 +7,15 @@ from odoo.tools import SQL, float_compare
 QUALIFYING_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 
 
+def _text_column(values):
+    """Values as comma-separated text, for ``string_to_array(%s, ',')`` in SQL.
+
+    Thousands of rows go to PostgreSQL this way: adapting each Python value
+    into an array literal would cost more than the statement that uses them.
+    """
+    return ",".join(map(str, values))
+
+
 class StudioLoyaltyRun(models.Model):
     """A run of the Process Loyalty Rewards tool: its parameters, clients and rewards.
 
@@ -268,14 +277,8 @@ class StudioLoyaltyRun(models.Model):
         # One aggregation for all clients, then one INSERT of its rows: a big
         # client base is listed at the speed of the aggregation itself. (Not a
         # single INSERT ... SELECT: PostgreSQL would run the aggregation
-        # without its parallel workers, twice as slow.) The columns travel as
-        # comma-separated text: adapting thousands of Python values one by one
-        # into array literals would cost more than the INSERT itself.
+        # without its parallel workers, twice as slow.)
         earnings = self._earnings()
-
-        def column(values):
-            return ",".join(map(str, values))
-
         self.env.cr.execute(
             SQL(
                 """
@@ -293,10 +296,10 @@ class StudioLoyaltyRun(models.Model):
                 """,
                 run=self.id,
                 amount=self.reward_amount,
-                partners=column(earnings),
-                qualifying=column(sales for sales, _unrewarded, _count in earnings.values()),
-                unrewarded=column(unrewarded for _sales, unrewarded, _count in earnings.values()),
-                counts=column(count for _sales, _unrewarded, count in earnings.values()),
+                partners=_text_column(earnings),
+                qualifying=_text_column(sales for sales, _unrewarded, _count in earnings.values()),
+                unrewarded=_text_column(unrewarded for _sales, unrewarded, _count in earnings.values()),
+                counts=_text_column(count for _sales, _unrewarded, count in earnings.values()),
             )
         )
         self.env["studio.loyalty.run.line"].invalidate_model()
@@ -406,19 +409,11 @@ class StudioLoyaltyRun(models.Model):
         earnings = self._earnings(lines.partner_id.ids)
         today = fields.Date.context_today(self)
         expiration = self._expiration_for(today)
-        reward_vals = []
+        reward_vals, done = [], []
         for line in lines:
-            sales, unrewarded, count = earnings.get(line.partner_id.id, (line.qualifying_sales, 0.0, 0))
-            line.write(
-                {
-                    "state": "done",
-                    "qualifying_sales": sales,
-                    "unrewarded_sales": unrewarded,
-                    "reward_count": count,
-                    "amount": self.currency_id.round(count * self.reward_amount),
-                    "consumed_amount": self.currency_id.round(count * self.threshold),
-                }
-            )
+            # pop(): two lines of one client (clients merged since loading) earn once.
+            sales, unrewarded, count = earnings.pop(line.partner_id.id, (line.qualifying_sales, 0.0, 0))
+            done.append((line.id, sales, unrewarded, count))
             reward_vals += [
                 {
                     "partner_id": line.partner_id.id,
@@ -432,6 +427,31 @@ class StudioLoyaltyRun(models.Model):
                 }
                 for _i in range(count)
             ]
+        line_ids, sales, unrewarded, counts = zip(*done, strict=True)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE studio_loyalty_run_line line
+                   SET state = 'done', qualifying_sales = earning.sales,
+                       unrewarded_sales = earning.unrewarded, reward_count = earning.count,
+                       amount = earning.count * %(amount)s::numeric,
+                       consumed_amount = earning.count * %(threshold)s::numeric
+                  FROM unnest(string_to_array(%(ids)s, ',')::int[],
+                              string_to_array(%(sales)s, ',')::numeric[],
+                              string_to_array(%(unrewarded)s, ',')::numeric[],
+                              string_to_array(%(counts)s, ',')::int[])
+                       AS earning(id, sales, unrewarded, count)
+                 WHERE line.id = earning.id
+                """,
+                amount=self.reward_amount,
+                threshold=self.threshold,
+                ids=_text_column(line_ids),
+                sales=_text_column(sales),
+                unrewarded=_text_column(unrewarded),
+                counts=_text_column(counts),
+            )
+        )
+        lines.invalidate_recordset()
         # The run's chatter records the batch; one "created" message per reward
         # would only slow large runs down.
         rewards = (

@@ -188,6 +188,21 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         again, lines = self._load()
         self.assertFalse(lines)
 
+    def test_clients_merged_after_loading_earn_once(self):
+        """Two loaded clients merged before processing earn once, on their combined sales."""
+        twin = self.env["res.partner"].create({"name": "Ada P.", "client_status_id": self.status_loyal.id})
+        self._paid_invoice(self.client, 150.0)
+        self._paid_invoice(twin, 150.0)
+        run, _ = self._load()
+        self.assertEqual(run.planned_reward_count, 2)
+        merge = self.env["base.partner.merge.automatic.wizard"]
+        merge._merge((self.client | twin).ids, self.client, extra_checks=False)
+        run.action_process()
+        self.assertEqual(len(run.reward_ids), 3)  # 300.00 of sales, one reward per 100.00
+        self.assertAmount(sum(run.line_ids.mapped("consumed_amount")), 300.0)
+        again, lines = self._load()
+        self.assertFalse(lines)
+
     def test_deselected_clients_get_nothing(self):
         """A client deselected in the list gets no reward and keeps their sales."""
         self.other_client.client_status_id = self.status_loyal
