@@ -180,19 +180,26 @@ class StudioLoyaltyRun(models.Model):
                   JOIN pos_order_line origin_line ON origin_line.id = refund_line.refunded_orderline_id
                   JOIN pos_order origin ON origin.id = origin_line.order_id
               GROUP BY refund_line.order_id
+            ), reversal AS (
+                -- The invoice each credit note reverses: few rows, read through
+                -- the partial index on reversed_entry_id.
+                SELECT move.id, origin.id AS origin_id, origin.payment_state, origin.invoice_date
+                  FROM account_move move
+                  JOIN account_move origin ON origin.id = move.reversed_entry_id
+                 WHERE move.reversed_entry_id IS NOT NULL
             ), sales AS (
                 -- A credit note counts when the invoice it reverses does (or,
                 -- without one, when it is paid itself), on the invoice's date.
                 SELECT move.commercial_partner_id AS partner_id, move.amount_untaxed_signed AS amount
                   FROM account_move move
                   JOIN client ON client.id = move.commercial_partner_id
-             LEFT JOIN account_move origin ON origin.id = move.reversed_entry_id
+             LEFT JOIN reversal origin ON origin.id = move.id
                  WHERE move.company_id = %(company)s
                    AND move.state = 'posted'
                    AND COALESCE(origin.invoice_date, move.invoice_date) >= %(start)s
                    AND (
                         (move.move_type = 'out_invoice' AND move.payment_state IN %(paid)s)
-                     OR (move.move_type = 'out_refund' AND origin.id IS NULL AND move.payment_state IN %(paid)s)
+                     OR (move.move_type = 'out_refund' AND origin.origin_id IS NULL AND move.payment_state IN %(paid)s)
                      OR (move.move_type = 'out_refund' AND origin.payment_state IN %(paid)s)
                    )
                    AND NOT EXISTS (SELECT 1 FROM pos_order po WHERE po.account_move = move.id)
