@@ -43,5 +43,4 @@ redemption of rewards as a means of payment on invoices and at the Point of Sale
         ],
     },
     "post_init_hook": "_post_init_hook",
-    "installable": True,
 }

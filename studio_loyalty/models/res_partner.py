@@ -6,7 +6,6 @@ class ResPartner(models.Model):
 
     client_status_id = fields.Many2one(
         comodel_name="studio.client.status",
-        string="Client Status",
         index="btree_not_null",
         tracking=True,
         ondelete="restrict",

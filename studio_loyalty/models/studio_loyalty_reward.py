@@ -276,9 +276,9 @@ class StudioLoyaltyReward(models.Model):
             if reward.currency_id != currency:
                 raise UserError(
                     self.env._(
-                        "Reward %s can only be redeemed on a document in %s.",
-                        reward.name,
-                        reward.currency_id.name,
+                        "Reward %(reward)s can only be redeemed on a document in %(currency)s.",
+                        reward=reward.name,
+                        currency=reward.currency_id.name,
                     )
                 )
         total = currency.round(sum(rewards.mapped("amount")))

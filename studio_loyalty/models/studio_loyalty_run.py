@@ -65,7 +65,7 @@ class StudioLoyaltyRun(models.Model):
         string="For Every",
         help="A reward is earned for every this much of qualifying sales (untaxed).",
     )
-    reward_amount = fields.Monetary(string="Reward Amount")
+    reward_amount = fields.Monetary()
     expiration_type = fields.Selection(
         selection=[("none", "No expiration"), ("days", "Days after issue"), ("date", "On a date")],
         string="Expiration",
@@ -83,7 +83,7 @@ class StudioLoyaltyRun(models.Model):
             "studio_loyalty.studio_loyalty_reward_mail_template_awarded", raise_if_not_found=False
         ),
     )
-    print_letters = fields.Boolean(string="Print Letters")
+    print_letters = fields.Boolean()
     report_id = fields.Many2one(
         comodel_name="ir.actions.report",
         string="Reward Letter",

@@ -33,7 +33,7 @@ class TestRedeemConcurrency(BaseCase):
             env = self._env(cr)
             partner = env["res.partner"].create({"name": "Race Client"})
             reward = env["studio.loyalty.reward"].create({"partner_id": partner.id, "amount": 20.0})
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             self.partner_id, self.reward_id = partner.id, reward.id
         self.addCleanup(self._cleanup)
 
@@ -41,7 +41,7 @@ class TestRedeemConcurrency(BaseCase):
         with closing(self.db.cursor()) as cr:
             cr.execute("DELETE FROM studio_loyalty_reward WHERE id = %s", [self.reward_id])
             cr.execute("DELETE FROM res_partner WHERE id = %s", [self.partner_id])
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _redeem(self, cr):
         env = self._env(cr)
@@ -55,7 +55,7 @@ class TestRedeemConcurrency(BaseCase):
             self.assertEqual(self._redeem(till_a), 20.0)
             with self.assertRaisesRegex(UserError, "being redeemed by another user or till"):
                 self._redeem(till_b)
-            till_a.commit()
+            till_a.commit()  # pylint: disable=invalid-commit
             till_b.rollback()
             with self.assertRaisesRegex(UserError, "has already been redeemed"):
                 self._redeem(till_b)
@@ -93,7 +93,7 @@ class TestProcessConcurrency(BaseCase):
             )
             for run in runs:
                 run.action_load()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             self.status_id, self.partner_id, self.run_ids = status.id, partner.id, runs.ids
         self.addCleanup(self._cleanup)
 
@@ -105,7 +105,7 @@ class TestProcessConcurrency(BaseCase):
             cr.execute("DELETE FROM pos_order WHERE partner_id = %s", [self.partner_id])
             env["res.partner"].browse(self.partner_id).unlink()
             env["studio.client.status"].browse(self.status_id).unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _run(self, cr, index):
         return api.Environment(cr, SUPERUSER_ID, {})["studio.loyalty.run"].browse(self.run_ids[index])
@@ -116,14 +116,14 @@ class TestProcessConcurrency(BaseCase):
             run_b = self._run(manager_b, 1)
             self.assertEqual(run_b.state, "loaded")  # manager B's transaction has begun
             self._run(manager_a, 0).action_process()
-            manager_a.commit()
+            manager_a.commit()  # pylint: disable=invalid-commit
             with self.assertRaises(psycopg2.errors.SerializationFailure):
                 run_b.action_process()
             manager_b.rollback()
             # What Odoo does with a request that failed to serialize: run it again.
             run_b = self._run(manager_b, 1)
             run_b.action_process()
-            manager_b.commit()
+            manager_b.commit()  # pylint: disable=invalid-commit
             self.assertEqual(run_b.state, "done")
             self.assertFalse(run_b.reward_ids)
         with closing(self.db.cursor()) as cr:
