@@ -13,6 +13,13 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
             f"{value} != {expected}",
         )
 
+    def _invoice_paid_with_reward(self):
+        """A posted 115.00 invoice of which a 30.00 reward has paid 30.00."""
+        invoice = self._invoice(self.client, 100.0)
+        reward = self._reward(self.client, 30.0)
+        self._redeem(invoice, reward)
+        return invoice, reward
+
     def _partner_balance(self, account):
         lines = self.env["account.move.line"].search(
             [("account_id", "=", account.id), ("parent_state", "=", "posted"),
@@ -99,9 +106,7 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
 
     def test_reset_to_draft_gives_rewards_back(self):
         """Resetting the invoice to draft makes its rewards available and cancels their payments."""
-        invoice = self._invoice(self.client, 100.0)
-        reward = self._reward(self.client, 30.0)
-        self._redeem(invoice, reward)
+        invoice, reward = self._invoice_paid_with_reward()
         entry = reward.payment_move_id
         invoice.button_draft()
         self.assertEqual(reward.state, "available")
@@ -112,9 +117,7 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
 
     def test_cancel_gives_rewards_back(self):
         """Cancelling the invoice makes its rewards available and cancels their payments."""
-        invoice = self._invoice(self.client, 100.0)
-        reward = self._reward(self.client, 30.0)
-        self._redeem(invoice, reward)
+        invoice, reward = self._invoice_paid_with_reward()
         entry = reward.payment_move_id
         invoice.button_cancel()
         self.assertEqual(invoice.state, "cancel")
@@ -139,9 +142,7 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
 
     def test_reversal_gives_rewards_back(self):
         """Reversing the invoice makes the reward available again and the books balance."""
-        invoice = self._invoice(self.client, 100.0)
-        reward = self._reward(self.client, 30.0)
-        self._redeem(invoice, reward)
+        invoice, reward = self._invoice_paid_with_reward()
         entry = reward.payment_move_id
         credit_note = invoice._reverse_moves(cancel=True)
         self.assertEqual(credit_note.state, "posted")
@@ -154,9 +155,7 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
 
     def test_credit_note_wizard_gives_rewards_back(self):
         """A credit note made with the Reverse wizard gives the rewards back too."""
-        invoice = self._invoice(self.client, 100.0)
-        reward = self._reward(self.client, 30.0)
-        self._redeem(invoice, reward)
+        invoice, reward = self._invoice_paid_with_reward()
         credit_note = self._reverse_invoice(invoice, post=True)
         self.assertEqual(reward.state, "available")
         self.assertAmount(credit_note.amount_total, 115.0)
