@@ -366,12 +366,16 @@ class StudioLoyaltyRun(models.Model):
             run.state = "cancelled"
 
     def action_print_letters(self):
+        """Print the reward letters of the run; the run's history records who printed them."""
         self.ensure_one()
         if not self.reward_ids:
             raise UserError(self.env._("This run created no rewards."))
-        return (self.report_id or self.env.ref("studio_loyalty.studio_loyalty_reward_report_letter")).report_action(
-            self.reward_ids
+        report = self.report_id or self.env.ref("studio_loyalty.studio_loyalty_reward_report_letter")
+        self.message_post(
+            body=self.env._("Reward letters printed: %(count)s (%(report)s).", count=len(self.reward_ids),
+                            report=report.name)
         )
+        return report.report_action(self.reward_ids)
 
     def action_open_rewards(self):
         self.ensure_one()

@@ -257,6 +257,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         action = run.action_process()
         self.assertEqual(action["report_name"], "studio_loyalty.studio_loyalty_reward_letter")
         self.assertEqual(action["context"]["active_ids"], run.reward_ids.ids)
+        self.assertIn("Reward letters printed: 1 (Reward Letter)", run.message_ids[:1].body)
 
     def test_bad_input_refused(self):
         """Zero threshold or amount and a past expiry are refused; nothing is created."""
