@@ -45,7 +45,7 @@ WITH sales AS (
               JOIN pos_order op ON op.id = ol.order_id
           GROUP BY rl.order_id) ro ON ro.order_id = p.id
      WHERE p.company_id = %(company)s AND p.state IN ('paid', 'done')
-       AND COALESCE(ro.date_order, p.date_order) >= %(start)s
+       AND timezone(%(tz)s, COALESCE(ro.date_order, p.date_order) AT TIME ZONE 'UTC')::date >= %(start)s
 ), consumed AS (
     SELECT l.partner_id, SUM(l.consumed_amount) AS amount
       FROM studio_loyalty_run_line l JOIN studio_loyalty_run r ON r.id = l.run_id
@@ -212,7 +212,7 @@ def measure_process(env, out):
     cr = env.cr
     env.flush_all()
     params = {"company": company.id, "start": company.loyalty_start_date or "1900-01-01",
-              "threshold": THRESHOLD}
+              "threshold": THRESHOLD, "tz": env.user.tz or "UTC"}
 
     def floor():
         cr.execute(FLOOR_SQL, params)

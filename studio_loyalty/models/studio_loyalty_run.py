@@ -156,7 +156,8 @@ class StudioLoyaltyRun(models.Model):
         Qualifying: posted customer invoices and credit notes whose payment is
         complete (a credit note counts when its invoice does), and paid POS
         orders, untaxed in company currency, dated on or after the program
-        start date; a credit note or POS refund takes the date of the sale it
+        start date (a POS order's date in the time zone of whoever runs the
+        tool); a credit note or POS refund takes the date of the sale it
         refunds, so refunding a sale from before the start takes nothing away.
         An invoice made from a POS order is counted through the order only.
         Only active clients with a loyalty-enabled status.
@@ -212,7 +213,8 @@ class StudioLoyaltyRun(models.Model):
              LEFT JOIN pos_refund_origin pos_origin ON pos_origin.order_id = pos.id
                  WHERE pos.company_id = %(company)s
                    AND pos.state IN ('paid', 'done')
-                   AND COALESCE(pos_origin.date_order, pos.date_order) >= %(start)s
+                   AND timezone(%(tz)s, COALESCE(pos_origin.date_order, pos.date_order) AT TIME ZONE 'UTC')::date
+                       >= %(start)s
             ), totals AS (
                 SELECT partner_id, ROUND(SUM(amount), %(digits)s) AS amount
                   FROM sales
@@ -235,6 +237,7 @@ class StudioLoyaltyRun(models.Model):
             """,
             company=self.company_id.id,
             start=start,
+            tz=self.user_id.tz or self.env.user.tz or "UTC",
             paid=QUALIFYING_PAYMENT_STATES,
             partner_filter=partner_filter,
             digits=self.currency_id.decimal_places,

@@ -1,3 +1,5 @@
+from datetime import datetime, time
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -94,6 +96,18 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self._pos_sale(self.client, -1.0, refund_of=recent_order)
         run, lines = self._load()
         # Only the recent order and its refund: 300 - 100.
+        self.assertAmount(lines[self.client].qualifying_sales, 200.0)
+
+    def test_pos_orders_dated_in_the_users_time_zone(self):
+        """A POS order counts from the start date as the user's clock shows it, not UTC's."""
+        self.env.user.tz = "America/New_York"  # UTC-5 in winter, UTC-4 in summer
+        start = self.env.company.loyalty_start_date
+        late_evening_before = self._pos_sale(self.client, 1.0)  # 21:30 local, already the start day in UTC
+        late_evening_before.date_order = datetime.combine(start, time(1, 30))
+        just_after_midnight = self._pos_sale(self.client, 2.0)
+        just_after_midnight.date_order = datetime.combine(start, time(5, 30))  # 00:30 or 01:30 local
+        run, lines = self._load()
+        self.assertEqual(run.user_id, self.env.user)
         self.assertAmount(lines[self.client].qualifying_sales, 200.0)
 
     def test_credit_note_of_unpaid_invoice_ignored(self):
