@@ -71,8 +71,8 @@ class AccountMove(models.Model):
             move.studio_redeemable_count = count
 
     def _studio_paying_rewards(self):
-        """Rewards whose payment entry is one of these moves."""
-        entries = self.filtered(lambda m: m.journal_id == m.company_id.loyalty_journal_id)
+        """Rewards whose payment entry is one of these moves (journal entries, not invoices)."""
+        entries = self.filtered(lambda m: m.move_type == "entry")
         if not entries:
             return self.env["studio.loyalty.reward"]
         return self.env["studio.loyalty.reward"].sudo().search([("payment_move_id", "in", entries.ids)])

@@ -81,6 +81,7 @@ class StudioLoyaltyReward(models.Model):
         string="Payment Entry",
         readonly=True,
         copy=False,
+        index="btree_not_null",
         help="Journal entry that pays the invoice with this reward.",
     )
     pos_order_id = fields.Many2one(

@@ -140,6 +140,14 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertAmount(self._partner_balance(self.env.company.loyalty_journal_id.default_account_id), 0.0)
 
+    def test_payment_entry_reset_after_journal_change(self):
+        """A payment entry booked before the Loyalty Rewards journal was changed still gives its reward back."""
+        invoice, reward = self._invoice_paid_with_reward()
+        self.env.company.loyalty_journal_id = self.company_data["default_journal_misc"]
+        reward.payment_move_id.button_draft()
+        self.assertEqual(reward.state, "available")
+        self.assertAmount(invoice.amount_residual, 115.0)
+
     def test_reversal_gives_rewards_back(self):
         """Reversing the invoice makes the reward available again and the books balance."""
         invoice, reward = self._invoice_paid_with_reward()
