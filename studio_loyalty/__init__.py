@@ -4,7 +4,8 @@ from . import models, wizards
 def _post_init_hook(env):
     """Create the Loyalty Rewards journal of every company that has a chart of accounts.
 
-    Companies without one yet get it on their first redemption.
+    A company that gets its chart later gets the journal then (see
+    ``account.chart.template._post_load_data``).
     """
     for company in env["res.company"].search([("chart_template", "!=", False)]):
         company._get_loyalty_journal()

@@ -4,14 +4,6 @@
     "category": "Sales/Loyalty",
     "summary": "Loyalty rewards, referral programs and reward redemption "
     "for photography studios, salons and spas",
-    "description": """
-Studio Loyalty
-==============
-Loyalty rewards the way studio software has always done them: client statuses
-that opt clients into the loyalty program, dollar-value rewards issued by hand
-or by the Process Loyalty Rewards tool, reward letters and reports, and
-redemption of rewards as a means of payment on invoices and at the Point of Sale.
-""",
     "author": "Studio Loyalty",
     "website": "https://example.com/studio_loyalty",
     "license": "LGPL-3",

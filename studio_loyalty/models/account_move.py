@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command, Domain
+from odoo.fields import Command
+from odoo.tools import float_compare, float_is_zero
+
+from .studio_loyalty_reward import REWARD_READERS
 
 
 class AccountMove(models.Model):
@@ -9,7 +12,9 @@ class AccountMove(models.Model):
     Each redeemed reward is booked as its own journal entry in the Loyalty
     Rewards journal (debit the loyalty account, credit the receivable) and
     reconciled with the invoice, so taxes and revenue stay untouched and the
-    amount due drops exactly by the rewards' value.
+    amount due drops exactly by the rewards' value. Everything added here is
+    read with ``sudo`` and shown only to users who may see rewards, so users
+    without a loyalty or invoicing group open moves as before.
     """
 
     _inherit = "account.move"
@@ -19,87 +24,235 @@ class AccountMove(models.Model):
         inverse_name="move_id",
         string="Redeemed Loyalty Rewards",
         readonly=True,
+        groups=REWARD_READERS,
     )
     studio_reward_amount = fields.Monetary(
         string="Loyalty Rewards",
         compute="_compute_studio_reward_amount",
         currency_field="company_currency_id",
+        compute_sudo=True,
+        groups=REWARD_READERS,
     )
     studio_redeemable_count = fields.Integer(
-        string="Redeemable Rewards", compute="_compute_studio_redeemable"
+        string="Redeemable Rewards",
+        compute="_compute_studio_redeemable",
+        compute_sudo=True,
+        groups=REWARD_READERS,
     )
     studio_redeemable_amount = fields.Monetary(
         string="Redeemable Rewards Value",
         compute="_compute_studio_redeemable",
         currency_field="company_currency_id",
+        compute_sudo=True,
+        groups=REWARD_READERS,
     )
 
     @api.depends("studio_reward_ids.amount")
     def _compute_studio_reward_amount(self):
         for move in self:
-            move.studio_reward_amount = sum(move.studio_reward_ids.mapped("amount"))
+            move.studio_reward_amount = move.company_currency_id.round(sum(move.studio_reward_ids.mapped("amount")))
 
     @api.depends(
-        "move_type", "company_id", "commercial_partner_id.studio_reward_ids.state",
+        "move_type",
+        "company_id",
+        "commercial_partner_id.studio_reward_ids.state",
         "partner_id.studio_reward_ids.state",
     )
     def _compute_studio_redeemable(self):
-        """Redeemable rewards of each invoice's client, in one grouped query."""
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.partner_id)
-        totals = {}
-        if invoices:
-            groups = self.env["studio.loyalty.reward"]._read_group(
-                Domain.AND(
-                    [
-                        self.env["studio.loyalty.reward"]._redeemable_domain(),
-                        [
-                            ("partner_id", "child_of", invoices.commercial_partner_id.ids),
-                            ("company_id", "in", invoices.company_id.ids),
-                        ],
-                    ]
-                ),
-                ["partner_id", "company_id"],
-                ["amount:sum", "__count"],
-            )
-            for partner, company, amount, count in groups:
-                key = (partner.commercial_partner_id.id, company.id)
-                old_amount, old_count = totals.get(key, (0.0, 0))
-                totals[key] = (old_amount + amount, old_count + count)
+        """Redeemable rewards of each invoice's client, counted as on the client form."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.commercial_partner_id)
+        totals = self.env["studio.loyalty.reward"]._redeemable_totals(
+            invoices.commercial_partner_id, invoices.company_id
+        )
         for move in self:
-            amount, count = totals.get((move.commercial_partner_id.id, move.company_id.id), (0.0, 0))
+            amount, count, _next_expiry = totals.get((move.commercial_partner_id.id, move.company_id.id), (0.0, 0, False))
             move.studio_redeemable_amount = amount
             move.studio_redeemable_count = count
 
+    # ------------------------------------------------------------------
+    # Giving rewards back when the document they paid goes away
+    # ------------------------------------------------------------------
+
     def _studio_paying_rewards(self):
-        """Rewards whose payment entry is one of these moves (journal entries, not invoices)."""
+        """Redeemed rewards whose payment entry is one of these moves."""
         entries = self.filtered(lambda m: m.move_type == "entry")
         if not entries:
             return self.env["studio.loyalty.reward"]
         return self.env["studio.loyalty.reward"].sudo().search([("payment_move_id", "in", entries.ids)])
 
+    def _studio_refund_rewards(self):
+        """Rewards that these credit notes gave back as a share of a redemption, not cancelled."""
+        refunds = self.filtered(lambda m: m.move_type == "out_refund")
+        if not refunds:
+            return self.env["studio.loyalty.reward"]
+        return self.env["studio.loyalty.reward"].sudo().search(
+            [("refund_move_id", "in", refunds.ids), ("state", "!=", "cancelled")]
+        )
+
     def button_draft(self):
-        # Called by button_cancel too: resetting or cancelling the invoice or
-        # a reward's payment entry gives the rewards back.
-        (self.studio_reward_ids | self._studio_paying_rewards())._undo_redemption()
+        # Called by button_cancel too. Any user the core lets reset or cancel
+        # the move may do it: the loyalty side follows under sudo.
+        moves = self.sudo()
+        # An invoice: its rewards come back and their payments are reversed.
+        moves.studio_reward_ids._give_back()
+        # A reward's payment entry: resetting it takes the payment off itself
+        # (Odoo keeps a reset entry's matching; this one must stop paying).
+        paying = moves._studio_paying_rewards()
+        entries = paying.payment_move_id
+        paying._give_back(reverse_entries=False)
+        entries.line_ids.remove_move_reconcile()
+        # A credit note: the share it gave back as a new reward is taken back.
+        moves._studio_refund_rewards()._take_back_refund()
         return super().button_draft()
 
-    def _reverse_moves(self, default_values_list=None, cancel=False):
-        self.studio_reward_ids._undo_redemption()
-        if cancel:
-            # The reversal itself takes this payment back off the invoice.
-            self._studio_paying_rewards()._undo_redemption(cancel_entries=False)
-        return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        moves = posted.sudo()
+        # A posted reversal of a reward's payment entry takes that payment off:
+        # the reversal, no longer the invoice, is matched with the entry.
+        reversals = moves.filtered(lambda m: m.move_type == "entry" and m.reversed_entry_id)
+        paying = reversals.reversed_entry_id._studio_paying_rewards()
+        if paying:
+            entries = paying.payment_move_id
+            paying._give_back(reverse_entries=False)
+            entries.line_ids.remove_move_reconcile()
+            for entry in entries:
+                entry._reconcile_reversed_moves((entry.reversal_move_ids & reversals)[:1], True)
+        moves.filtered(
+            lambda m: m.move_type == "out_refund" and m.reversed_entry_id.studio_reward_ids
+        )._studio_return_loyalty_share()
+        return posted
+
+    def _studio_return_loyalty_share(self):
+        """Posted credit notes give the loyalty share of what they refund back as loyalty value.
+
+        A credit note of the whole invoice gives the same rewards back (their
+        payments reversed); a partial one gives a new reward of its share of
+        the redemption, booked back from receivable to the loyalty account and
+        reconciled with the credit note, so that share is never refundable cash.
+        The share is the credit note's total in the proportion the rewards paid
+        of the invoice, never more than what is left to give back nor than the
+        credit the credit note leaves open.
+        """
+        Reward = self.env["studio.loyalty.reward"].sudo()
+        for credit_note in self:
+            invoice = credit_note.reversed_entry_id
+            currency = invoice.company_currency_id
+            redeemed = invoice.studio_reward_ids.filtered(lambda r: r.state == "redeemed")
+            paid = currency.round(sum(redeemed.mapped("amount")))
+            returned = currency.round(sum(invoice._studio_credit_notes()._studio_refund_rewards().mapped("amount")))
+            left = currency.round(paid - returned)
+            if float_compare(left, 0.0, precision_rounding=currency.rounding) <= 0:
+                continue
+            whole = float_compare(credit_note.amount_total, invoice.amount_total, precision_rounding=currency.rounding)
+            if whole >= 0 and float_is_zero(returned, precision_rounding=currency.rounding):
+                redeemed._give_back()
+                invoice._studio_reconcile_with(credit_note)
+                continue
+            # Only what would otherwise become refundable credit: a credit note
+            # that merely lowers the amount still due returns nothing.
+            share = min(
+                left,
+                currency.round(credit_note.amount_total * paid / invoice.amount_total),
+                credit_note.amount_residual,
+            )
+            if float_is_zero(share, precision_rounding=currency.rounding):
+                continue
+            expiries = redeemed.mapped("expiration_date")
+            today = fields.Date.context_today(self)
+            expiry = max(expiries) if all(expiries) and max(expiries) >= today else False
+            entry = credit_note._studio_book_loyalty(
+                share, self.env._("Loyalty share of %s given back", credit_note.name), give_back=True
+            )
+            reward = Reward._create_linked(
+                [
+                    {
+                        "partner_id": invoice.commercial_partner_id.id,
+                        "company_id": invoice.company_id.id,
+                        "amount": share,
+                        "expiration_date": expiry,
+                        "origin": "refund",
+                        "refund_move_id": credit_note.id,
+                        "return_move_id": entry.id,
+                        "note": self.env._("Share of the rewards redeemed on %s, refunded.", invoice.name),
+                    }
+                ]
+            )
+            credit_note.message_post(
+                body=self.env._(
+                    "The loyalty share of this credit note (%(amount)s) was given back as reward %(reward)s.",
+                    amount=currency.format(share),
+                    reward=reward.name,
+                )
+            )
+
+    def _studio_credit_notes(self):
+        """Posted credit notes of these invoices."""
+        return self.env["account.move"].sudo().search(
+            [("reversed_entry_id", "in", self.ids), ("move_type", "=", "out_refund"), ("state", "=", "posted")]
+        )
+
+    def _studio_receivable_lines(self):
+        return self.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+        )
+
+    def _studio_reconcile_with(self, other):
+        """Match what is still open between an invoice and its credit note."""
+        lines = self._studio_receivable_lines() | other._studio_receivable_lines()
+        if lines.filtered(lambda line: line.balance > 0) and lines.filtered(lambda line: line.balance < 0):
+            lines.filtered(lambda line: line.account_id == lines.account_id[:1]).reconcile()
+
+    def _studio_book_loyalty(self, amount, label, give_back=False):
+        """Book ``amount`` between the loyalty account and this document's receivable, reconciled with it.
+
+        Paying with rewards debits the loyalty account and credits the
+        receivable; giving back (``give_back=True``) does the opposite.
+        """
+        self.ensure_one()
+        journal = self.company_id._get_loyalty_journal()
+        receivable = self._studio_receivable_lines()
+        client = self.commercial_partner_id
+        sign = -1 if give_back else 1
+        entry = self.env["account.move"].sudo().create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "date": fields.Date.context_today(self),
+                "partner_id": client.id,
+                "ref": label,
+                "line_ids": [
+                    # No partner on the loyalty line: Odoo suggests a client's most
+                    # used expense accounts on their credit notes, and this is not one.
+                    Command.create(
+                        {"name": label, "account_id": journal.default_account_id.id, "partner_id": False,
+                         "balance": sign * amount}
+                    ),
+                    Command.create(
+                        {"name": label, "account_id": receivable.account_id[:1].id, "partner_id": client.id,
+                         "balance": -sign * amount}
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        (entry.line_ids.filtered(lambda line: line.account_id == receivable.account_id[:1]) | receivable).reconcile()
+        return entry
 
     def js_remove_outstanding_partial(self, partial_id):
         """Unreconciling a reward's payment in the payment widget removes the redemption."""
         partial = self.env["account.partial.reconcile"].browse(partial_id)
         entries = (partial.debit_move_id | partial.credit_move_id).move_id
-        rewards = self.env["studio.loyalty.reward"].search(
-            [("payment_move_id", "in", entries.ids)]
-        )
+        rewards = entries._studio_paying_rewards()
         if rewards:
-            return rewards._undo_redemption()
+            rewards._check_give_back_access()
+            rewards._give_back()
+            return True
         return super().js_remove_outstanding_partial(partial_id)
+
+    # ------------------------------------------------------------------
+    # Redeeming
+    # ------------------------------------------------------------------
 
     def action_studio_redeem_rewards(self):
         self.ensure_one()
@@ -116,9 +269,7 @@ class AccountMove(models.Model):
     def _studio_check_redeemable(self):
         self.ensure_one()
         if self.move_type != "out_invoice" or self.state != "posted":
-            raise UserError(
-                self.env._("Loyalty rewards can be redeemed on posted customer invoices only.")
-            )
+            raise UserError(self.env._("Loyalty rewards can be redeemed on posted customer invoices only."))
         if self.currency_id != self.company_id.currency_id:
             raise UserError(
                 self.env._(
@@ -128,52 +279,17 @@ class AccountMove(models.Model):
             )
 
     def _studio_redeem_rewards(self, rewards):
-        """Pay this invoice with ``rewards``: spend them, book and reconcile the payment."""
+        """Pay this invoice with ``rewards``: spend them, book and reconcile a payment per reward."""
         self.ensure_one()
+        self.check_access("write")
         self._studio_check_redeemable()
         rewards._redeem(self, self.amount_residual, move_id=self.id)
-        journal = self.company_id._get_loyalty_journal()
-        receivable = self.line_ids.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
-        )
-        client = self.commercial_partner_id
-        entries = self.env["account.move"].create(
-            [
-                {
-                    "move_type": "entry",
-                    "journal_id": journal.id,
-                    "date": fields.Date.context_today(self),
-                    "partner_id": client.id,
-                    "ref": self.env._("Loyalty reward %(reward)s on %(invoice)s",
-                                      reward=reward.name, invoice=self.name),
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "name": reward.name,
-                                "account_id": journal.default_account_id.id,
-                                "partner_id": client.id,
-                                "debit": reward.amount,
-                            }
-                        ),
-                        Command.create(
-                            {
-                                "name": reward.name,
-                                "account_id": receivable.account_id[:1].id,
-                                "partner_id": client.id,
-                                "credit": reward.amount,
-                            }
-                        ),
-                    ],
-                }
-                for reward in rewards
-            ]
-        )
-        entries.action_post()
-        for reward, entry in zip(rewards.sudo(), entries, strict=True):
-            reward.payment_move_id = entry
-        (entries.line_ids.filtered(lambda line: line.account_id == receivable.account_id[:1])
-         | receivable).reconcile()
-        self.message_post(
-            body=self.env._("Loyalty rewards redeemed: %s", ", ".join(rewards.mapped("name")))
-        )
-        return entries
+        for reward in rewards.sudo():
+            entry = self._studio_book_loyalty(
+                reward.amount,
+                self.env._("Loyalty reward %(reward)s on %(invoice)s", reward=reward.name, invoice=self.name),
+            )
+            reward._transition({"payment_move_id": entry.id})
+        self.message_post(body=self.env._("Loyalty rewards redeemed: %s", ", ".join(rewards.mapped("name"))))
+        return rewards.payment_move_id
+

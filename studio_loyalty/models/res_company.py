@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class ResCompany(models.Model):
@@ -17,18 +18,19 @@ class ResCompany(models.Model):
     )
 
     def _get_loyalty_journal(self):
-        """The company's Loyalty Rewards journal, created on first use.
+        """The company's Loyalty Rewards journal, created if still missing.
 
-        Created lazily because a company only gets accounts once a chart of
-        accounts is installed, which may happen after this module.
+        It is made at install and when a chart of accounts is installed; should
+        it still be missing, the company row is locked first, so two first
+        redemptions at the same moment make one journal: the second waits,
+        then fails to serialize and Odoo runs it again, finding the journal.
         """
         self.ensure_one()
         if self.loyalty_journal_id:
             return self.loyalty_journal_id
+        self.env.cr.execute(SQL("SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE", self.id))
         Journal = self.env["account.journal"].sudo().with_company(self)
-        journal = Journal.search(
-            [("code", "=", "LOYR"), ("company_id", "=", self.id)], limit=1
-        )
+        journal = Journal.search([("code", "=", "LOYR"), ("company_id", "=", self.id)], limit=1)
         if not journal:
             account = self._create_loyalty_account()
             journal = Journal.create(

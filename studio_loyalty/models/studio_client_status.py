@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class StudioClientStatus(models.Model):
@@ -26,6 +27,19 @@ class StudioClientStatus(models.Model):
         "UNIQUE(name, company_id)",
         "A client status with this name already exists.",
     )
+
+    @api.constrains("name", "company_id")
+    def _check_name_unique(self):
+        """One status of a name per company, counting the shared statuses every company sees."""
+        Status = self.sudo().with_context(active_test=False)
+        for status in self:
+            domain = [("id", "!=", status.id), ("name", "=", status.name)]
+            if status.company_id:
+                domain.append(("company_id", "in", [status.company_id.id, False]))
+            if Status.search_count(domain, limit=1):
+                raise ValidationError(
+                    self.env._("A client status named %s already exists for this company.", status.name)
+                )
 
     def _compute_partner_count(self):
         counts = dict(

@@ -1,11 +1,47 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import LockError, UserError, ValidationError
+from odoo.exceptions import AccessError, LockError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_is_zero
 
 LOCKED_STATES = ("redeemed", "expired")
+# Who may read rewards, and so the reward fields added to invoices and clients.
+REWARD_READERS = (
+    "studio_loyalty.studio_loyalty_group_user,account.group_account_invoice,"
+    "account.group_account_readonly,point_of_sale.group_pos_user"
+)
+# Written only by the business methods (issue, redeem, give back, cancel, reopen, expire).
+LINK_FIELDS = frozenset(
+    {
+        "move_id",
+        "payment_move_id",
+        "pos_order_id",
+        "redeemed_date",
+        "refund_move_id",
+        "return_move_id",
+        "run_id",
+        "run_line_id",
+    }
+)
+TRANSITION_FIELDS = LINK_FIELDS | {"state", "origin"}
+
+
+class _Transition:
+    """Marks the context of a business method. Not JSON: no RPC or import can pass it."""
+
+
+_TRANSITION = _Transition()
+
+
+def in_transition(records):
+    """Whether ``records`` are being written by a business method."""
+    return records.env.context.get("studio_loyalty_transition") is _TRANSITION
+
+
+def transition(records):
+    """``records`` for a business method to write states and links with."""
+    return records.with_context(studio_loyalty_transition=_TRANSITION)
 
 
 class StudioLoyaltyReward(models.Model):
@@ -33,6 +69,13 @@ class StudioLoyaltyReward(models.Model):
         tracking=True,
         check_company=True,
     )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+        string="Client Account",
+        help="The client's company, if any: its contacts share its rewards.",
+    )
     company_id = fields.Many2one(
         comodel_name="res.company",
         required=True,
@@ -51,6 +94,7 @@ class StudioLoyaltyReward(models.Model):
             ("run", "Processing run"),
             ("referral", "Referral"),
             ("points", "Points conversion"),
+            ("refund", "Refunded redemption"),
         ],
         required=True,
         default="manual",
@@ -92,6 +136,22 @@ class StudioLoyaltyReward(models.Model):
         index="btree_not_null",
     )
     redeemed_date = fields.Date(readonly=True, copy=False)
+    return_move_id = fields.Many2one(
+        comodel_name="account.move",
+        string="Return Entry",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Entry that booked a refunded share back from the receivable to the loyalty account.",
+    )
+    refund_move_id = fields.Many2one(
+        comodel_name="account.move",
+        string="Refunded by Credit Note",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The credit note that gave this share of a redemption back as a new reward.",
+    )
     run_id = fields.Many2one(
         comodel_name="studio.loyalty.run",
         string="Processing Run",
@@ -104,11 +164,7 @@ class StudioLoyaltyReward(models.Model):
     )
     note = fields.Text()
 
-    @api.constrains("amount")
-    def _check_amount(self):
-        for reward in self:
-            if float_compare(reward.amount, 0.0, precision_rounding=reward.currency_id.rounding) <= 0:
-                raise ValidationError(self.env._("A reward's amount must be greater than zero."))
+    _amount_positive = models.Constraint("CHECK(amount > 0)", "A reward's amount must be greater than zero.")
 
     @api.constrains("issue_date", "expiration_date")
     def _check_dates(self):
@@ -131,6 +187,16 @@ class StudioLoyaltyReward(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not in_transition(self):
+            for vals in vals_list:
+                linked = LINK_FIELDS & {key for key, value in vals.items() if value}
+                if linked or vals.get("state", "available") != "available" or vals.get("origin", "manual") != "manual":
+                    raise UserError(
+                        self.env._(
+                            "A new reward is available and issued by hand; redeeming it, giving it back or "
+                            "linking it to a run happens only through those flows."
+                        )
+                    )
         # Numbered a company at a time: a processing run creates thousands of
         # rewards at once, and a query per number would dominate it.
         unnamed = ("/", self.env._("New"))
@@ -168,6 +234,13 @@ class StudioLoyaltyReward(models.Model):
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in sorted(row[0] for row in rows)]
 
     def write(self, vals):
+        if not in_transition(self) and TRANSITION_FIELDS & vals.keys():
+            raise UserError(
+                self.env._(
+                    "A reward's state and the documents it is linked to change only by issuing, redeeming, "
+                    "giving back, cancelling or expiring it."
+                )
+            )
         frozen = {"partner_id", "amount", "issue_date", "expiration_date", "company_id"}
         if frozen & vals.keys() and any(r.state in LOCKED_STATES for r in self):
             raise UserError(self.env._("A redeemed or expired reward cannot be changed."))
@@ -178,15 +251,42 @@ class StudioLoyaltyReward(models.Model):
         if any(r.state in LOCKED_STATES for r in self):
             raise UserError(self.env._("A redeemed or expired reward cannot be deleted."))
 
+    def _transition(self, vals):
+        """Write state or links: the one door the business methods use."""
+        return transition(self).write(vals)
+
+    @api.model
+    def _create_linked(self, vals_list):
+        """Create rewards born of a flow (a run, a refund): state and links set by the caller."""
+        return transition(self).create(vals_list)
+
     def action_cancel(self):
         if any(r.state != "available" for r in self):
             raise UserError(self.env._("Only available rewards can be cancelled."))
-        self.state = "cancelled"
+        self._transition({"state": "cancelled"})
 
     def action_reopen(self):
         if any(r.state != "cancelled" for r in self):
             raise UserError(self.env._("Only cancelled rewards can be made available again."))
-        self.state = "available"
+        for reward in self:
+            # The value of these went back elsewhere: to the run's sales, or off the credit note.
+            if reward.run_id.state == "cancelled":
+                raise UserError(
+                    self.env._(
+                        "Reward %(reward)s belongs to the cancelled run %(run)s, whose sales were given back.",
+                        reward=reward.name,
+                        run=reward.run_id.name,
+                    )
+                )
+            if reward.refund_move_id and reward.refund_move_id.state != "posted":
+                raise UserError(
+                    self.env._(
+                        "Reward %(reward)s came from credit note %(move)s, which is no longer posted.",
+                        reward=reward.name,
+                        move=reward.refund_move_id.display_name,
+                    )
+                )
+        self._transition({"state": "available"})
 
     def action_open(self):
         """Open the document a redeemed reward was spent on, else the reward itself."""
@@ -207,14 +307,24 @@ class StudioLoyaltyReward(models.Model):
         }
 
     def _cron_expire(self, batch_size=1000):
-        """Expire available rewards past their date, a batch at a time."""
-        domain = [
-            ("state", "=", "available"),
-            ("expiration_date", "<", fields.Date.context_today(self)),
-        ]
+        """Expire available rewards past their date, a batch at a time.
+
+        Rows another transaction holds (a till redeeming one right now) are
+        passed over, not waited for, and the job carries on with the rest.
+        """
+        today = fields.Date.context_today(self)
+        skipped = []
         in_cron = bool(self.env.context.get("cron_id"))
-        while rewards := self.search(domain, limit=batch_size).try_lock_for_update():
-            rewards.state = "expired"
+        while True:
+            domain = [("state", "=", "available"), ("expiration_date", "<", today), ("id", "not in", skipped)]
+            batch = self.search(domain, limit=batch_size)
+            if not batch:
+                break
+            rewards = batch.try_lock_for_update(allow_referencing=True)
+            skipped += (batch - rewards).ids
+            rewards.invalidate_recordset(["state"])
+            rewards = rewards.filtered(lambda r: r.state == "available")
+            rewards._transition({"state": "expired"})
             if in_cron:
                 # Commit per batch so a crash loses at most one batch of work.
                 remaining = self.search_count(domain)
@@ -239,7 +349,9 @@ class StudioLoyaltyReward(models.Model):
             raise UserError(self.env._("Select at least one reward to redeem."))
         rewards = self.sudo()
         try:
-            rewards.lock_for_update()
+            # FOR NO KEY UPDATE: a transaction that merely refers to a reward
+            # (an open redeem dialog saved with it) does not block spending it.
+            rewards.lock_for_update(allow_referencing=True)
         except LockError:
             raise UserError(
                 self.env._(
@@ -295,43 +407,140 @@ class StudioLoyaltyReward(models.Model):
                     due=currency.format(amount_due),
                 )
             )
-        rewards.write({"state": "redeemed", "redeemed_date": today, **links})
+        rewards._transition({"state": "redeemed", "redeemed_date": today, **links})
         return total
 
-    def _undo_redemption(self, cancel_entries=True):
-        """Give redeemed rewards back: cancel their payment entries, make them available.
+    def _give_back(self, reverse_entries=True):
+        """The one inverse of :meth:`_redeem`: redeemed rewards become available again.
 
-        Called when the document they paid (or their payment entry) is reset,
-        cancelled or reversed, or when staff remove the redemption. A reversal
-        of the payment entry books the money back itself: ``cancel_entries=False``.
+        Their payment entries are reversed as of today (posting moves the date
+        past the lock dates, as for any entry) and reconciled with the
+        reversal, so the document they paid is due again; a posted entry is
+        never cancelled or deleted. ``reverse_entries=False`` when the flow
+        calling this resets, cancels or reverses the entry itself.
+        Returns the reversals.
         """
         rewards = self.sudo().filtered(lambda r: r.state == "redeemed")
         if not rewards:
-            return True
-        entries = rewards.payment_move_id.filtered(lambda m: m.state != "cancel")
+            return self.env["account.move"]
+        # Wait for whoever else gives these back or redeems them, then read
+        # their state as that transaction left it: given back once, never twice.
+        self.env.cr.execute(
+            SQL("SELECT id FROM studio_loyalty_reward WHERE id = ANY(%s) FOR NO KEY UPDATE", rewards.ids)
+        )
+        rewards.invalidate_recordset()
+        rewards = rewards.filtered(lambda r: r.state == "redeemed")
+        returned = self.search(
+            [("refund_move_id.reversed_entry_id", "in", rewards.move_id.ids), ("state", "!=", "cancelled")], limit=1
+        )
+        if returned:
+            raise UserError(
+                self.env._(
+                    "Part of the rewards redeemed on %(invoice)s was already given back by credit note %(refund)s "
+                    "(reward %(reward)s). Reset that credit note to draft first.",
+                    invoice=returned.refund_move_id.reversed_entry_id.display_name,
+                    refund=returned.refund_move_id.display_name,
+                    reward=returned.name,
+                )
+            )
+        entries = rewards.payment_move_id.filtered(lambda m: m.state == "posted")
         for reward in rewards:
             document = reward.move_id or reward.pos_order_id
             if document:
                 document.message_post(
                     body=self.env._("Loyalty reward %s was given back to the client.", reward.name)
                 )
-        # Unlink first: cancelling the entries resets them to draft, which
-        # would otherwise give these same rewards back a second time.
-        rewards.write(
-            {
-                "state": "available",
-                "redeemed_date": False,
-                "move_id": False,
-                "payment_move_id": False,
-                "pos_order_id": False,
-            }
+        # Unlink first: the reversal below must not find these rewards again.
+        rewards._transition(
+            {"state": "available", "redeemed_date": False, "move_id": False, "payment_move_id": False,
+             "pos_order_id": False}
         )
-        if entries and cancel_entries:
-            entries.button_cancel()
-        return True
+        if not (reverse_entries and entries):
+            return self.env["account.move"]
+        today = fields.Date.context_today(self)
+        return entries._reverse_moves(
+            [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in entries], cancel=True
+        )
+
+    def _take_back_refund(self):
+        """A credit note is reset: the rewards it gave back as its loyalty share are cancelled.
+
+        Their return entries are reversed, so that share is owed again by the
+        client rather than held twice. Refused once such a reward was spent.
+        """
+        rewards = self.sudo().filtered(lambda r: r.refund_move_id and r.state != "cancelled")
+        if not rewards:
+            return
+        self.env.cr.execute(
+            SQL("SELECT id FROM studio_loyalty_reward WHERE id = ANY(%s) FOR NO KEY UPDATE", rewards.ids)
+        )
+        rewards.invalidate_recordset()
+        spent = rewards.filtered(lambda r: r.state != "available")
+        if spent:
+            raise UserError(
+                self.env._(
+                    "Credit note %(refund)s gave back reward %(reward)s, which is %(state)s: "
+                    "the credit note can no longer be reset.",
+                    refund=spent[0].refund_move_id.display_name,
+                    reward=spent[0].name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[spent[0].state].lower(),
+                )
+            )
+        entries = rewards.return_move_id.filtered(lambda m: m.state == "posted")
+        rewards._transition({"state": "cancelled"})
+        if entries:
+            today = fields.Date.context_today(self)
+            entries._reverse_moves(
+                [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in entries], cancel=True
+            )
+
+    def _check_give_back_access(self):
+        """Giving back is an accounting act: only who may change the document's payments."""
+        for reward in self.filtered(lambda r: r.state == "redeemed"):
+            if reward.pos_order_id and not reward.move_id:
+                raise UserError(
+                    self.env._(
+                        "Reward %s was spent at the Point of Sale: refund the order to give it back.", reward.name
+                    )
+                )
+            if not self.env.user.has_group("account.group_account_invoice"):
+                raise AccessError(
+                    self.env._(
+                        "Only users who may register payments on invoices can give reward %s back.", reward.name
+                    )
+                )
+            reward.move_id.check_access("write")
 
     def action_undo_redemption(self):
-        return self._undo_redemption()
+        """Remove the redemption from its invoice: the reward is available, its payment reversed."""
+        self._check_give_back_access()
+        self._give_back()
+        return True
+
+    @api.model
+    def _redeemable_totals(self, clients, companies):
+        """``{(client id, company id): (amount, count, next expiry)}`` of the rewards redeemable today.
+
+        Clients are commercial partners: a company's contacts share its
+        rewards. One grouped query for all of them; amounts stay per company,
+        so currencies are never added together.
+        """
+        if not clients or not companies:
+            return {}
+        groups = self.sudo()._read_group(
+            Domain.AND(
+                [
+                    self._redeemable_domain(),
+                    [("commercial_partner_id", "in", clients.ids), ("company_id", "in", companies.ids)],
+                ]
+            ),
+            ["commercial_partner_id", "company_id"],
+            ["amount:sum", "__count", "expiration_date:min"],
+        )
+        return {
+            (client.id, company.id): (company.currency_id.round(amount), count, next_expiry)
+            for client, company, amount, count, next_expiry in groups
+        }
 
     @api.model
     def _redeemable_domain(self):

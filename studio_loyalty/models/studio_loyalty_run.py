@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare
+
+from .studio_loyalty_reward import in_transition, transition
 
 QUALIFYING_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 
@@ -63,9 +65,10 @@ class StudioLoyaltyRun(models.Model):
     )
     threshold = fields.Monetary(
         string="For Every",
+        required=True,
         help="A reward is earned for every this much of qualifying sales (untaxed).",
     )
-    reward_amount = fields.Monetary()
+    reward_amount = fields.Monetary(required=True)
     expiration_type = fields.Selection(
         selection=[("none", "No expiration"), ("days", "Days after issue"), ("date", "On a date")],
         string="Expiration",
@@ -106,6 +109,16 @@ class StudioLoyaltyRun(models.Model):
     progress = fields.Float(compute="_compute_totals", help="Percentage of selected clients processed.")
     email_count = fields.Integer(string="Emails Queued", readonly=True, copy=False)
 
+    _threshold_positive = models.Constraint("CHECK(threshold > 0)", "The sales threshold must be greater than zero.")
+    _reward_amount_positive = models.Constraint(
+        "CHECK(reward_amount > 0)", "The reward amount must be greater than zero."
+    )
+
+    @api.constrains("expiration_type", "expiration_days")
+    def _check_expiration_days(self):
+        if any(run.expiration_type == "days" and run.expiration_days <= 0 for run in self):
+            raise ValidationError(self.env._("Rewards must expire at least one day after they are issued."))
+
     def _compute_totals(self):
         """Counts for all shown runs in two grouped queries."""
         lines = self.env["studio.loyalty.run.line"]._read_group(
@@ -116,7 +129,7 @@ class StudioLoyaltyRun(models.Model):
         rewards = dict(
             (run, (count, amount))
             for run, count, amount in self.env["studio.loyalty.reward"]._read_group(
-                [("run_id", "in", self.ids)], ["run_id"], ["__count", "amount:sum"]
+                [("run_id", "in", self.ids), ("state", "!=", "cancelled")], ["run_id"], ["__count", "amount:sum"]
             )
         )
         per_run = {}
@@ -140,7 +153,25 @@ class StudioLoyaltyRun(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") in ("/", self.env._("New")):
                 vals["name"] = self.env["ir.sequence"].next_by_code("studio.loyalty.run") or "/"
+            if vals.get("state", "draft") != "draft" and not in_transition(self):
+                raise UserError(self.env._("A processing run starts as a draft."))
         return super().create(vals_list)
+
+    def write(self, vals):
+        if "state" in vals and not in_transition(self):
+            raise UserError(self.env._("A run's state changes only by loading, processing or cancelling it."))
+        if {"threshold", "reward_amount", "company_id"} & vals.keys() and any(
+            run.state not in ("draft", "loaded") for run in self
+        ):
+            raise UserError(self.env._("The parameters of a processed run cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
+        if self.env["studio.loyalty.run.line"].search_count(
+            [("run_id", "in", self.ids), ("state", "!=", "todo")], limit=1
+        ) or self.reward_ids:
+            raise UserError(self.env._("A run that created rewards is kept: cancel it instead."))
 
     # ------------------------------------------------------------------
     # Qualifying sales
@@ -283,7 +314,9 @@ class StudioLoyaltyRun(models.Model):
         self.env.flush_all()
         # A run not processed yet has only "to process" lines, which nothing
         # refers to: reloading replaces them in one statement.
-        self.env.cr.execute(SQL("DELETE FROM studio_loyalty_run_line WHERE run_id = %s", self.id))
+        self.env.cr.execute(
+            SQL("DELETE FROM studio_loyalty_run_line WHERE run_id = %s AND state = 'todo'", self.id)
+        )
         # One aggregation for all clients, then one INSERT of its rows: a big
         # client base is listed at the speed of the aggregation itself. (Not a
         # single INSERT ... SELECT: PostgreSQL would run the aggregation
@@ -314,7 +347,7 @@ class StudioLoyaltyRun(models.Model):
         )
         self.env["studio.loyalty.run.line"].invalidate_model()
         self.invalidate_recordset(["line_ids"])
-        self.write({"state": "loaded", "start_date": self.company_id.loyalty_start_date})
+        transition(self).write({"state": "loaded", "start_date": self.company_id.loyalty_start_date})
         return True
 
     def action_select_all(self):
@@ -339,7 +372,7 @@ class StudioLoyaltyRun(models.Model):
             raise UserError(self.env._("Another processing run of this company is in progress; wait for it to finish."))
         limit = int(self.env["ir.config_parameter"].sudo().get_param("studio_loyalty.background_threshold", 500))
         if len(todo) > limit:
-            self.state = "queued"
+            transition(self).state = "queued"
             self.env.ref("studio_loyalty.studio_loyalty_run_cron_process")._trigger()
             self.message_post(
                 body=self.env._(
@@ -348,7 +381,7 @@ class StudioLoyaltyRun(models.Model):
                 )
             )
             return True
-        self.state = "processing"
+        transition(self).state = "processing"
         self._process_lines(todo)
         self._finish()
         if self.print_letters and self.reward_ids:
@@ -360,25 +393,26 @@ class StudioLoyaltyRun(models.Model):
         for run in self:
             if run.state in ("queued", "processing"):
                 raise UserError(self.env._("A run cannot be cancelled while it is processing."))
-            if any(r.state == "redeemed" for r in run.reward_ids):
+            if any(r.state in ("redeemed", "expired") for r in run.reward_ids):
                 raise UserError(
-                    self.env._("Run %s cannot be cancelled: some of its rewards have been redeemed.", run.name)
+                    self.env._("Run %s cannot be cancelled: some of its rewards were redeemed or expired.", run.name)
                 )
-            run.reward_ids.sudo().write({"state": "cancelled"})
-            run.line_ids.filtered(lambda line: line.state == "done").state = "cancelled"
-            run.state = "cancelled"
+            run.reward_ids.filtered(lambda r: r.state == "available").sudo().action_cancel()
+            transition(run.line_ids.filtered(lambda line: line.state == "done")).state = "cancelled"
+            transition(run).state = "cancelled"
 
     def action_print_letters(self):
         """Print the reward letters of the run; the run's history records who printed them."""
         self.ensure_one()
-        if not self.reward_ids:
-            raise UserError(self.env._("This run created no rewards."))
+        rewards = self.reward_ids.filtered(lambda r: r.state != "cancelled")
+        if not rewards:
+            raise UserError(self.env._("This run has no rewards to print letters for."))
         report = self.report_id or self.env.ref("studio_loyalty.studio_loyalty_reward_report_letter")
         self.message_post(
-            body=self.env._("Reward letters printed: %(count)s (%(report)s).", count=len(self.reward_ids),
+            body=self.env._("Reward letters printed: %(count)s (%(report)s).", count=len(rewards),
                             report=report.name)
         )
-        return report.report_action(self.reward_ids)
+        return report.report_action(rewards)
 
     def action_open_rewards(self):
         self.ensure_one()
@@ -472,7 +506,7 @@ class StudioLoyaltyRun(models.Model):
             self.env["studio.loyalty.reward"]
             .sudo()
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(reward_vals)
+            ._create_linked(reward_vals)
         )
         if self.send_email and self.mail_template_id and rewards:
             self.mail_template_id.send_mail_batch(rewards.ids, force_send=False)
@@ -481,7 +515,7 @@ class StudioLoyaltyRun(models.Model):
 
     def _finish(self):
         self.ensure_one()
-        self.write({"state": "done", "processed_date": fields.Datetime.now()})
+        transition(self).write({"state": "done", "processed_date": fields.Datetime.now()})
         self.message_post(
             body=self.env._(
                 "Processed: %(rewards)s rewards worth %(amount)s for %(clients)s clients.",
@@ -501,7 +535,7 @@ class StudioLoyaltyRun(models.Model):
         in_cron = bool(self.env.context.get("cron_id"))
         Line = self.env["studio.loyalty.run.line"]
         for run in self.search([("state", "in", ("queued", "processing"))], order="id"):
-            run.state = "processing"
+            transition(run).state = "processing"
             domain = [("run_id", "=", run.id), ("selected", "=", True), ("state", "=", "todo")]
             while lines := Line.search(domain, limit=batch_size, order="id"):
                 if not run._process_lines(lines):

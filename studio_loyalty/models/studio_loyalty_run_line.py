@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .studio_loyalty_reward import in_transition
 
 
 class StudioLoyaltyRunLine(models.Model):
@@ -43,6 +46,28 @@ class StudioLoyaltyRunLine(models.Model):
     reward_ids = fields.One2many(
         comodel_name="studio.loyalty.reward", inverse_name="run_line_id", string="Rewards Created"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Loading writes the lines in one statement; nothing else makes them.
+        if not in_transition(self):
+            raise UserError(self.env._("Clients are added to a run by loading it."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not in_transition(self) and (vals.keys() - {"selected"} or any(line.state != "todo" for line in self)):
+            raise UserError(
+                self.env._(
+                    "A run's clients can only be selected or deselected before processing; "
+                    "processed lines are the record of the sales that earned rewards."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_processed(self):
+        if any(line.state != "todo" for line in self):
+            raise UserError(self.env._("Processed lines of a run cannot be deleted: cancel the run instead."))
 
     def action_open_partner(self):
         self.ensure_one()

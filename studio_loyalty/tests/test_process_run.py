@@ -1,9 +1,11 @@
 from datetime import datetime, time
 
+from psycopg2 import IntegrityError
+
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import float_compare
+from odoo.tools import float_compare, mute_logger
 
 from .common import StudioLoyaltyPosCommon
 
@@ -186,7 +188,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertAmount(lines[self.client].unrewarded_sales, 250.0)
         self.assertEqual(len(again.reward_ids), 2)
         self._redeem(self._invoice(self.client, 100.0), again.reward_ids[0])
-        with self.assertRaisesRegex(UserError, "some of its rewards have been redeemed"):
+        with self.assertRaisesRegex(UserError, "some of its rewards were redeemed or expired"):
             again.action_cancel()
 
     def test_merged_clients_keep_their_consumption(self):
@@ -274,17 +276,17 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertIn("Reward letters printed: 1 (Reward Letter)", run.message_ids[:1].body)
 
     def test_bad_input_refused(self):
-        """Zero threshold or amount and a past expiry are refused; nothing is created."""
+        """Zero threshold or amount cannot be saved, a past expiry cannot be loaded; nothing is created."""
         self._paid_invoice(self.client, 300.0)
-        cases = [
-            ({"threshold": 0.0}, "sales threshold must be greater than zero"),
-            ({"amount": -5.0}, "reward amount must be greater than zero"),
-            ({"expiration_type": "date", "expiration_date": self._days(-1)}, "expiration date must be in the future"),
-            ({"expiration_type": "days", "expiration_days": 0}, "at least one day"),
-        ]
-        for values, message in cases:
-            run = self._run(**values)
-            with self.subTest(message=message), self.assertRaisesRegex(UserError, message):
-                run.action_load()
-            self.assertFalse(run.line_ids)
+        for values in ({"threshold": 0.0}, {"amount": -5.0}):
+            with self.subTest(values=values), self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+                with self.cr.savepoint():
+                    self._run(**values)
+        with self.assertRaisesRegex(ValidationError, "at least one day"):
+            self._run(expiration_type="days", expiration_days=0)
+        run = self._run(expiration_type="date", expiration_date=self._days(-1))
+        with self.assertRaisesRegex(UserError, "expiration date must be in the future"):
+            run.action_load()
+        self.assertFalse(run.line_ids)
+        self.assertFalse(self.env["studio.loyalty.run"].search([("threshold", "<=", 0)]))
         self.assertFalse(self.env["studio.loyalty.reward"].search([("origin", "=", "run")]))
