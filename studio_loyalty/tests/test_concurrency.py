@@ -1,9 +1,13 @@
+import threading
+import time
 from contextlib import closing
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
@@ -32,22 +36,37 @@ class TestRedeemConcurrency(BaseCase):
         with closing(self.db.cursor()) as cr:
             env = self._env(cr)
             partner = env["res.partner"].create({"name": "Race Client"})
-            reward = env["studio.loyalty.reward"].create({"partner_id": partner.id, "amount": 20.0})
+            past = {"issue_date": "2020-01-01", "expiration_date": "2020-12-31"}
+            rewards = env["studio.loyalty.reward"].create(
+                [
+                    {"partner_id": partner.id, "amount": 20.0},
+                    {"partner_id": partner.id, "amount": 15.0},
+                    # Two past their date, the newer one first in the expiry job's order.
+                    {"partner_id": partner.id, "amount": 5.0, **past, "issue_date": "2020-02-01"},
+                    {"partner_id": partner.id, "amount": 5.0, **past},
+                ]
+            )
             cr.commit()  # pylint: disable=invalid-commit
-            self.partner_id, self.reward_id = partner.id, reward.id
+            self.partner_id, self.reward_ids = partner.id, rewards.ids
+            self.reward_id = rewards.ids[0]
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
         with closing(self.db.cursor()) as cr:
-            cr.execute("DELETE FROM studio_loyalty_reward WHERE id = %s", [self.reward_id])
+            cr.execute("DELETE FROM studio_loyalty_reward WHERE partner_id = %s", [self.partner_id])
             cr.execute("DELETE FROM res_partner WHERE id = %s", [self.partner_id])
             cr.commit()  # pylint: disable=invalid-commit
 
-    def _redeem(self, cr):
+    def _redeem(self, cr, index=0):
         env = self._env(cr)
         partner = env["res.partner"].browse(self.partner_id)
-        reward = env["studio.loyalty.reward"].browse(self.reward_id)
+        reward = env["studio.loyalty.reward"].browse(self.reward_ids[index])
         return reward._redeem(self._document(env, partner), 100.0)
+
+    def _states(self):
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT state FROM studio_loyalty_reward WHERE id = ANY(%s) ORDER BY id", [self.reward_ids])
+            return [state for (state,) in cr.fetchall()]
 
     def test_one_of_two_tills_wins(self):
         """Two tills redeeming the same reward at once: one succeeds, the other gets a clear message."""
@@ -60,9 +79,93 @@ class TestRedeemConcurrency(BaseCase):
             with self.assertRaisesRegex(UserError, "has already been redeemed"):
                 self._redeem(till_b)
             till_b.rollback()
+        self.assertEqual(self._states()[0], "redeemed")
+
+    def test_referencing_transaction_does_not_refuse(self):
+        """A transaction that merely refers to a reward (an open redeem dialog saved with it) does not block it."""
+        with closing(self.db.cursor()) as dialog, closing(self.db.cursor()) as till:
+            env = self._env(dialog)
+            invoice = env["account.move"].create({"move_type": "out_invoice", "partner_id": self.partner_id})
+            env["studio.loyalty.redeem"].create(
+                {"move_id": invoice.id, "reward_ids": [Command.set(self.reward_ids[:1])]}
+            )
+            env.flush_all()  # the dialog's row now references the reward, uncommitted
+            self.assertEqual(self._redeem(till), 20.0)
+            till.commit()  # pylint: disable=invalid-commit
+            dialog.rollback()
+        self.assertEqual(self._states()[0], "redeemed")
+
+    def test_first_redemptions_make_one_journal(self):
+        """Two users redeeming different rewards in a company without a journal both succeed, with one journal."""
         with closing(self.db.cursor()) as cr:
-            cr.execute("SELECT state FROM studio_loyalty_reward WHERE id = %s", [self.reward_id])
-            self.assertEqual(cr.fetchone()[0], "redeemed")
+            company = self._env(cr).company
+            cr.execute("SELECT id FROM account_journal WHERE company_id = %s AND code = 'LOYR'", [company.id])
+            hidden = cr.fetchone()
+            # Hide an existing Loyalty Rewards journal for the time of the test.
+            cr.execute("UPDATE account_journal SET code = 'LOYX' WHERE id = %s", [hidden[0] if hidden else 0])
+            cr.execute(
+                "UPDATE res_company SET loyalty_journal_id = NULL WHERE id = %s RETURNING %s", [company.id, hidden]
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+            company_id = company.id
+        self.addCleanup(self._restore_journal, company_id, hidden[0] if hidden else None)
+
+        def first_redemption(cr, index):
+            env = self._env(cr)
+            self._redeem(cr, index)
+            return env["res.company"].browse(company_id)._get_loyalty_journal().id
+
+        results, started = {}, threading.Event()
+
+        def user_b():
+            with closing(self.db.cursor()) as cr:
+                env = self._env(cr)
+                env["studio.loyalty.reward"].browse(self.reward_ids[1]).state  # B's snapshot begins here
+                started.set()
+                results["b"] = retrying(lambda: first_redemption(cr, 1), env)
+                cr.commit()  # pylint: disable=invalid-commit
+
+        with closing(self.db.cursor()) as cr_a:
+            self._env(cr_a)["studio.loyalty.reward"].browse(self.reward_ids[0]).state
+            thread = threading.Thread(target=user_b)
+            thread.start()
+            self.assertTrue(started.wait(30))
+            results["a"] = first_redemption(cr_a, 0)
+            time.sleep(1)  # B is now waiting for A's lock on the company
+            cr_a.commit()  # pylint: disable=invalid-commit
+        thread.join(60)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(results["a"], results["b"])
+        self.assertEqual(self._states()[:2], ["redeemed", "redeemed"])
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT COUNT(*) FROM account_journal WHERE company_id = %s AND code = 'LOYR'", [company_id])
+            self.assertEqual(cr.fetchone()[0], 1)
+
+    def _restore_journal(self, company_id, hidden_id):
+        with closing(self.db.cursor()) as cr:
+            cr.execute(
+                "SELECT id, default_account_id FROM account_journal WHERE company_id = %s AND code = 'LOYR'",
+                [company_id],
+            )
+            for journal_id, account_id in cr.fetchall():
+                cr.execute("UPDATE res_company SET loyalty_journal_id = NULL WHERE id = %s", [company_id])
+                cr.execute("DELETE FROM account_journal WHERE id = %s", [journal_id])
+                cr.execute("DELETE FROM account_account WHERE id = %s", [account_id])
+            if hidden_id:
+                cr.execute("UPDATE account_journal SET code = 'LOYR' WHERE id = %s", [hidden_id])
+                cr.execute("UPDATE res_company SET loyalty_journal_id = %s WHERE id = %s", [hidden_id, company_id])
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def test_expiry_job_passes_over_held_rows(self):
+        """The expiry job expires what it can and carries on past a reward another transaction holds."""
+        held, free = self.reward_ids[2], self.reward_ids[3]
+        with closing(self.db.cursor()) as till, closing(self.db.cursor()) as cron:
+            self._env(till)["studio.loyalty.reward"].browse(held).lock_for_update(allow_referencing=True)
+            self._env(cron)["studio.loyalty.reward"]._cron_expire(batch_size=1)
+            cron.commit()  # pylint: disable=invalid-commit
+            till.rollback()
+        self.assertEqual(self._states()[2:], ["available", "expired"])
+        self.assertNotEqual(held, free)
 
 
 @tagged("post_install", "-at_install")
