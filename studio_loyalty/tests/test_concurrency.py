@@ -110,32 +110,37 @@ class TestRedeemConcurrency(BaseCase):
             company_id = company.id
         self.addCleanup(self._restore_journal, company_id, hidden[0] if hidden else None)
 
+        attempts = []
+
         def first_redemption(cr, index):
             env = self._env(cr)
+            attempts.append(index)
             self._redeem(cr, index)
             return env["res.company"].browse(company_id)._get_loyalty_journal().id
 
-        results, started = {}, threading.Event()
+        results, started, go = {}, threading.Event(), threading.Event()
 
         def user_b():
             with closing(self.db.cursor()) as cr:
                 env = self._env(cr)
                 env["studio.loyalty.reward"].browse(self.reward_ids[1]).state  # B's snapshot begins here
                 started.set()
+                go.wait(30)
                 results["b"] = retrying(lambda: first_redemption(cr, 1), env)
                 cr.commit()  # pylint: disable=invalid-commit
 
+        thread = threading.Thread(target=user_b)
+        thread.start()
+        self.assertTrue(started.wait(30))
         with closing(self.db.cursor()) as cr_a:
-            self._env(cr_a)["studio.loyalty.reward"].browse(self.reward_ids[0]).state
-            thread = threading.Thread(target=user_b)
-            thread.start()
-            self.assertTrue(started.wait(30))
-            results["a"] = first_redemption(cr_a, 0)
-            time.sleep(1)  # B is now waiting for A's lock on the company
+            results["a"] = first_redemption(cr_a, 0)  # A makes the journal and holds the company row
+            go.set()
+            time.sleep(1)  # B now waits for A's lock on the company
             cr_a.commit()  # pylint: disable=invalid-commit
         thread.join(60)
         self.assertFalse(thread.is_alive())
         self.assertEqual(results["a"], results["b"])
+        self.assertEqual(attempts, [0, 1, 1], "B waits for A, fails to serialize once, and is run again")
         self.assertEqual(self._states()[:2], ["redeemed", "redeemed"])
         with closing(self.db.cursor()) as cr:
             cr.execute("SELECT COUNT(*) FROM account_journal WHERE company_id = %s AND code = 'LOYR'", [company_id])
