@@ -14,6 +14,7 @@ prints each measurement next to a baseline measured in the same run:
 
 Times are printed, never asserted: they depend on the machine.
 """
+
 import argparse
 import time
 from datetime import date, timedelta
@@ -77,6 +78,7 @@ def timed(fn, repeat=1):
 # Data
 # ----------------------------------------------------------------------
 
+
 def generate(env, clients):
     """N clients (half loyalty-enabled), 7 x N invoices, N credit notes (each of
     an invoice), 2 x N POS orders and N / 2 rewards, dated over the last year."""
@@ -87,13 +89,16 @@ def generate(env, clients):
     status = env["studio.client.status"]
     loyal = status.create({"name": "Loyal Client (bench)", "loyalty_enabled": True})
     inquiry = status.create({"name": "New Inquiry (bench)", "loyalty_enabled": False})
-    journal = env["account.journal"].search(
-        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
-    )
+    journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
     env.flush_all()
     params = {
-        "n": clients, "company": company.id, "currency": company.currency_id.id,
-        "journal": journal.id, "loyal": loyal.id, "inquiry": inquiry.id, "today": today,
+        "n": clients,
+        "company": company.id,
+        "currency": company.currency_id.id,
+        "journal": journal.id,
+        "loyal": loyal.id,
+        "inquiry": inquiry.id,
+        "today": today,
     }
     cr.execute("SELECT COALESCE(MAX(id), 0) FROM res_partner")
     first_partner = cr.fetchone()[0] + 1
@@ -179,6 +184,7 @@ def generate(env, clients):
 # Measurements
 # ----------------------------------------------------------------------
 
+
 def measure_clients_list(env, out):
     """One page of the clients list, with and without the reward columns."""
     partners = env["res.partner"].with_context(active_test=True)
@@ -198,12 +204,15 @@ def measure_clients_list(env, out):
             before = env.cr.sql_log_count
             partners.web_search_read(domain, spec, limit=PAGE)
             return env.cr.sql_log_count - before
+
         return run
 
     base_time, base_queries = timed(page(base_spec), repeat=5)
     full_time, full_queries = timed(page(full_spec), repeat=5)
-    out(f"Clients list, {PAGE} rows: name only {base_time * 1000:.1f} ms / {base_queries} queries; "
-        f"with status, balance, count, next expiry {full_time * 1000:.1f} ms / {full_queries} queries")
+    out(
+        f"Clients list, {PAGE} rows: name only {base_time * 1000:.1f} ms / {base_queries} queries; "
+        f"with status, balance, count, next expiry {full_time * 1000:.1f} ms / {full_queries} queries"
+    )
     out(f"    ratio {full_time / base_time:.2f} in time, +{full_queries - base_queries} queries for {PAGE} rows")
 
 
@@ -211,8 +220,12 @@ def measure_process(env, out):
     company = env.company
     cr = env.cr
     env.flush_all()
-    params = {"company": company.id, "start": company.loyalty_start_date or "1900-01-01",
-              "threshold": THRESHOLD, "tz": env.user.tz or "UTC"}
+    params = {
+        "company": company.id,
+        "start": company.loyalty_start_date or "1900-01-01",
+        "threshold": THRESHOLD,
+        "tz": env.user.tz or "UTC",
+    }
 
     def floor():
         cr.execute(FLOOR_SQL, params)
@@ -224,8 +237,10 @@ def measure_process(env, out):
     lines = run.line_ids
     planned = sum(lines.mapped("reward_count"))
     out(f"(a) Load for Processing: {load_time:.3f} s for {len(lines)} clients, {planned} rewards")
-    out(f"(b) hand-written SQL floor: {floor_time:.3f} s for {len(floor_rows)} clients, "
-        f"{sum(int(n) for _p, n in floor_rows)} rewards")
+    out(
+        f"(b) hand-written SQL floor: {floor_time:.3f} s for {len(floor_rows)} clients, "
+        f"{sum(int(n) for _p, n in floor_rows)} rewards"
+    )
     out(f"    ratio (a)/(b) = {load_time / floor_time:.2f}  (target <= 2)")
 
     run.state = "processing"
@@ -293,8 +308,10 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         elapsed, _r = timed(lambda: generate(env, args.clients))
-        out(f"Generated {args.clients} clients (half loyalty-enabled), {8 * args.clients} invoices and "
-            f"credit notes, {2 * args.clients} POS orders, {args.clients // 2} rewards in {elapsed:.1f} s")
+        out(
+            f"Generated {args.clients} clients (half loyalty-enabled), {8 * args.clients} invoices and "
+            f"credit notes, {2 * args.clients} POS orders, {args.clients // 2} rewards in {elapsed:.1f} s"
+        )
         cr.commit()
         admin = env.ref("base.user_admin")
         admin.group_ids |= env.ref("studio_loyalty.studio_loyalty_group_manager")

@@ -10,6 +10,7 @@ screenshot.
 Used to look at the screens as a user sees them. Talks to Chromium over the
 DevTools protocol (websocket-client, already in the test environment).
 """
+
 import base64
 import json
 import os
@@ -40,11 +41,23 @@ class Browser:
     def __init__(self):
         self.port = 9333
         self.proc = subprocess.Popen(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--remote-debugging-port={self.port}", "--window-size=1440,900",
-             f"--user-data-dir={tempfile.mkdtemp()}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--remote-debugging-port={self.port}",
+                "--window-size=1440,900",
+                f"--user-data-dir={tempfile.mkdtemp()}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(50):
             try:

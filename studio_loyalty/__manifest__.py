@@ -2,8 +2,7 @@
     "name": "Studio Loyalty",
     "version": "19.0.1.0.0",
     "category": "Sales/Loyalty",
-    "summary": "Loyalty rewards, referral programs and reward redemption "
-    "for photography studios, salons and spas",
+    "summary": "Loyalty rewards, referral programs and reward redemption for photography studios, salons and spas",
     "author": "Studio Loyalty",
     "website": "https://example.com/studio_loyalty",
     "license": "LGPL-3",

@@ -65,7 +65,9 @@ class AccountMove(models.Model):
             invoices.commercial_partner_id, invoices.company_id
         )
         for move in self:
-            amount, count, _next_expiry = totals.get((move.commercial_partner_id.id, move.company_id.id), (0.0, 0, False))
+            amount, count, _next_expiry = totals.get(
+                (move.commercial_partner_id.id, move.company_id.id), (0.0, 0, False)
+            )
             move.studio_redeemable_amount = amount
             move.studio_redeemable_count = count
 
@@ -85,8 +87,10 @@ class AccountMove(models.Model):
         refunds = self.filtered(lambda m: m.move_type == "out_refund")
         if not refunds:
             return self.env["studio.loyalty.reward"]
-        return self.env["studio.loyalty.reward"].sudo().search(
-            [("refund_move_id", "in", refunds.ids), ("state", "!=", "cancelled")]
+        return (
+            self.env["studio.loyalty.reward"]
+            .sudo()
+            .search([("refund_move_id", "in", refunds.ids), ("state", "!=", "cancelled")])
         )
 
     def button_draft(self):
@@ -188,8 +192,10 @@ class AccountMove(models.Model):
 
     def _studio_credit_notes(self):
         """Posted credit notes of these invoices."""
-        return self.env["account.move"].sudo().search(
-            [("reversed_entry_id", "in", self.ids), ("move_type", "=", "out_refund"), ("state", "=", "posted")]
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search([("reversed_entry_id", "in", self.ids), ("move_type", "=", "out_refund"), ("state", "=", "posted")])
         )
 
     def _studio_receivable_lines(self):
@@ -214,26 +220,38 @@ class AccountMove(models.Model):
         receivable = self._studio_receivable_lines()
         client = self.commercial_partner_id
         sign = -1 if give_back else 1
-        entry = self.env["account.move"].sudo().create(
-            {
-                "move_type": "entry",
-                "journal_id": journal.id,
-                "date": fields.Date.context_today(self),
-                "partner_id": client.id,
-                "ref": label,
-                "line_ids": [
-                    # No partner on the loyalty line: Odoo suggests a client's most
-                    # used expense accounts on their credit notes, and this is not one.
-                    Command.create(
-                        {"name": label, "account_id": journal.default_account_id.id, "partner_id": False,
-                         "balance": sign * amount}
-                    ),
-                    Command.create(
-                        {"name": label, "account_id": receivable.account_id[:1].id, "partner_id": client.id,
-                         "balance": -sign * amount}
-                    ),
-                ],
-            }
+        entry = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": fields.Date.context_today(self),
+                    "partner_id": client.id,
+                    "ref": label,
+                    "line_ids": [
+                        # No partner on the loyalty line: Odoo suggests a client's most
+                        # used expense accounts on their credit notes, and this is not one.
+                        Command.create(
+                            {
+                                "name": label,
+                                "account_id": journal.default_account_id.id,
+                                "partner_id": False,
+                                "balance": sign * amount,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "name": label,
+                                "account_id": receivable.account_id[:1].id,
+                                "partner_id": client.id,
+                                "balance": -sign * amount,
+                            }
+                        ),
+                    ],
+                }
+            )
         )
         entry.action_post()
         (entry.line_ids.filtered(lambda line: line.account_id == receivable.account_id[:1]) | receivable).reconcile()
@@ -292,4 +310,3 @@ class AccountMove(models.Model):
             reward._transition({"payment_move_id": entry.id})
         self.message_post(body=self.env._("Loyalty rewards redeemed: %s", ", ".join(rewards.mapped("name"))))
         return rewards.payment_move_id
-

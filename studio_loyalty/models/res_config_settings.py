@@ -4,12 +4,8 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    loyalty_start_date = fields.Date(
-        related="company_id.loyalty_start_date", readonly=False
-    )
-    loyalty_journal_id = fields.Many2one(
-        related="company_id.loyalty_journal_id", readonly=False
-    )
+    loyalty_start_date = fields.Date(related="company_id.loyalty_start_date", readonly=False)
+    loyalty_journal_id = fields.Many2one(related="company_id.loyalty_journal_id", readonly=False)
     loyalty_account_id = fields.Many2one(
         related="company_id.loyalty_journal_id.default_account_id",
         readonly=False,

@@ -80,8 +80,11 @@ class ResPartner(models.Model):
         used = {}
         if clients:
             for client, state, amount in Reward._read_group(
-                [("commercial_partner_id", "in", clients.ids), ("company_id", "=", company.id),
-                 ("state", "in", ("redeemed", "expired"))],
+                [
+                    ("commercial_partner_id", "in", clients.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("redeemed", "expired")),
+                ],
                 ["commercial_partner_id", "state"],
                 ["amount:sum"],
             ):

@@ -59,9 +59,7 @@ class StudioLoyaltyDemo(models.AbstractModel):
         if not company.chart_template:
             _logger.info("No chart of accounts on %s: no demo sales created.", company.name)
             return
-        demo = self.with_company(company).with_context(
-            tracking_disable=True, mail_notrack=True, mail_create_nolog=True
-        )
+        demo = self.with_company(company).with_context(tracking_disable=True, mail_notrack=True, mail_create_nolog=True)
         clients = demo._demo_clients()
         rng = random.Random(2024)
         invoices = demo._create_demo_invoices(clients, rng)
@@ -104,9 +102,7 @@ class StudioLoyaltyDemo(models.AbstractModel):
                     "invoice_date": invoice_date,
                     "invoice_user_id": admin.id,
                     "invoice_line_ids": [
-                        Command.create(
-                            {"name": label, "quantity": rng.choice((1, 1, 1, 2)), "price_unit": price}
-                        )
+                        Command.create({"name": label, "quantity": rng.choice((1, 1, 1, 2)), "price_unit": price})
                         for label, price in services
                     ],
                 }
@@ -264,8 +260,9 @@ class StudioLoyaltyDemo(models.AbstractModel):
         result = session.action_pos_session_closing_control()
         if session.state != "closed":
             raise UserError(
-                self.env._("The demo POS session %(name)s could not be closed: %(result)s",
-                           name=session.name, result=result)
+                self.env._(
+                    "The demo POS session %(name)s could not be closed: %(result)s", name=session.name, result=result
+                )
             )
 
     # ------------------------------------------------------------------

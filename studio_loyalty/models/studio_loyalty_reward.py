@@ -58,7 +58,10 @@ class StudioLoyaltyReward(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False,
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
         default=lambda self: self.env._("New"),
     )
     partner_id = fields.Many2one(
@@ -84,9 +87,7 @@ class StudioLoyaltyReward(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(required=True, tracking=True)
-    issue_date = fields.Date(
-        required=True, default=fields.Date.context_today, tracking=True
-    )
+    issue_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     expiration_date = fields.Date(tracking=True, index="btree_not_null")
     origin = fields.Selection(
         selection=[
@@ -205,10 +206,14 @@ class StudioLoyaltyReward(models.Model):
             if vals.get("name", "/") in unnamed:
                 by_company[vals.get("company_id") or self.env.company.id].append(vals)
         for company_id, company_vals in by_company.items():
-            sequence = self.env["ir.sequence"].sudo().search(
-                [("code", "=", "studio.loyalty.reward"), ("company_id", "in", [company_id, False])],
-                order="company_id",
-                limit=1,
+            sequence = (
+                self.env["ir.sequence"]
+                .sudo()
+                .search(
+                    [("code", "=", "studio.loyalty.reward"), ("company_id", "in", [company_id, False])],
+                    order="company_id",
+                    limit=1,
+                )
             )
             names = self._sequence_names(sequence, len(company_vals))
             for vals, name in zip(company_vals, names, strict=True):
@@ -354,10 +359,7 @@ class StudioLoyaltyReward(models.Model):
             rewards.lock_for_update(allow_referencing=True)
         except LockError:
             raise UserError(
-                self.env._(
-                    "These rewards are being redeemed by another user or till right now. "
-                    "Try again in a moment."
-                )
+                self.env._("These rewards are being redeemed by another user or till right now. Try again in a moment.")
             ) from None
         # Read the state as committed by whoever held the lock before us.
         rewards.invalidate_recordset()
@@ -369,9 +371,7 @@ class StudioLoyaltyReward(models.Model):
                 raise UserError(self.env._("Reward %s has already been redeemed.", reward.name))
             if reward.state == "cancelled":
                 raise UserError(self.env._("Reward %s is cancelled.", reward.name))
-            if reward.state == "expired" or (
-                reward.expiration_date and reward.expiration_date < today
-            ):
+            if reward.state == "expired" or (reward.expiration_date and reward.expiration_date < today):
                 raise UserError(self.env._("Reward %s has expired.", reward.name))
             if reward.partner_id.commercial_partner_id != client:
                 raise UserError(
@@ -383,9 +383,7 @@ class StudioLoyaltyReward(models.Model):
                     )
                 )
             if reward.company_id != document.company_id:
-                raise UserError(
-                    self.env._("Reward %s belongs to another company.", reward.name)
-                )
+                raise UserError(self.env._("Reward %s belongs to another company.", reward.name))
             if reward.currency_id != currency:
                 raise UserError(
                     self.env._(
@@ -397,9 +395,7 @@ class StudioLoyaltyReward(models.Model):
         total = currency.round(sum(rewards.mapped("amount")))
         if float_is_zero(amount_due, precision_rounding=currency.rounding):
             raise UserError(self.env._("Nothing is left to pay on %s.", document.display_name))
-        if float_compare(
-            total, amount_due, precision_rounding=currency.rounding
-        ) > 0:
+        if float_compare(total, amount_due, precision_rounding=currency.rounding) > 0:
             raise UserError(
                 self.env._(
                     "The rewards selected (%(total)s) are more than the amount due (%(due)s).",
@@ -447,13 +443,16 @@ class StudioLoyaltyReward(models.Model):
         for reward in rewards:
             document = reward.move_id or reward.pos_order_id
             if document:
-                document.message_post(
-                    body=self.env._("Loyalty reward %s was given back to the client.", reward.name)
-                )
+                document.message_post(body=self.env._("Loyalty reward %s was given back to the client.", reward.name))
         # Unlink first: the reversal below must not find these rewards again.
         rewards._transition(
-            {"state": "available", "redeemed_date": False, "move_id": False, "payment_move_id": False,
-             "pos_order_id": False}
+            {
+                "state": "available",
+                "redeemed_date": False,
+                "move_id": False,
+                "payment_move_id": False,
+                "pos_order_id": False,
+            }
         )
         if not (reverse_entries and entries):
             return self.env["account.move"]
@@ -505,9 +504,7 @@ class StudioLoyaltyReward(models.Model):
                 )
             if not self.env.user.has_group("account.group_account_invoice"):
                 raise AccessError(
-                    self.env._(
-                        "Only users who may register payments on invoices can give reward %s back.", reward.name
-                    )
+                    self.env._("Only users who may register payments on invoices can give reward %s back.", reward.name)
                 )
             reward.move_id.check_access("write")
 

@@ -32,9 +32,7 @@ class StudioLoyaltyRun(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Reference", readonly=True, copy=False, default=lambda self: self.env._("New")
-    )
+    name = fields.Char(string="Reference", readonly=True, copy=False, default=lambda self: self.env._("New"))
     state = fields.Selection(
         selection=[
             ("draft", "Draft"),
@@ -50,9 +48,7 @@ class StudioLoyaltyRun(models.Model):
         tracking=True,
         index=True,
     )
-    company_id = fields.Many2one(
-        comodel_name="res.company", required=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one(comodel_name="res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(
         comodel_name="res.users", string="Run By", default=lambda self: self.env.user, readonly=True
@@ -95,12 +91,8 @@ class StudioLoyaltyRun(models.Model):
             "studio_loyalty.studio_loyalty_reward_report_letter", raise_if_not_found=False
         ),
     )
-    line_ids = fields.One2many(
-        comodel_name="studio.loyalty.run.line", inverse_name="run_id", string="Clients"
-    )
-    reward_ids = fields.One2many(
-        comodel_name="studio.loyalty.reward", inverse_name="run_id", string="Rewards"
-    )
+    line_ids = fields.One2many(comodel_name="studio.loyalty.run.line", inverse_name="run_id", string="Clients")
+    reward_ids = fields.One2many(comodel_name="studio.loyalty.reward", inverse_name="run_id", string="Rewards")
     client_count = fields.Integer(string="Selected Clients", compute="_compute_totals")
     planned_reward_count = fields.Integer(string="Rewards to Create", compute="_compute_totals")
     planned_amount = fields.Monetary(string="Amount to Award", compute="_compute_totals")
@@ -168,9 +160,12 @@ class StudioLoyaltyRun(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_ledger(self):
-        if self.env["studio.loyalty.run.line"].search_count(
-            [("run_id", "in", self.ids), ("state", "!=", "todo")], limit=1
-        ) or self.reward_ids:
+        if (
+            self.env["studio.loyalty.run.line"].search_count(
+                [("run_id", "in", self.ids), ("state", "!=", "todo")], limit=1
+            )
+            or self.reward_ids
+        ):
             raise UserError(self.env._("A run that created rewards is kept: cancel it instead."))
 
     # ------------------------------------------------------------------
@@ -314,9 +309,7 @@ class StudioLoyaltyRun(models.Model):
         self.env.flush_all()
         # A run not processed yet has only "to process" lines, which nothing
         # refers to: reloading replaces them in one statement.
-        self.env.cr.execute(
-            SQL("DELETE FROM studio_loyalty_run_line WHERE run_id = %s AND state = 'todo'", self.id)
-        )
+        self.env.cr.execute(SQL("DELETE FROM studio_loyalty_run_line WHERE run_id = %s AND state = 'todo'", self.id))
         # One aggregation for all clients, then one INSERT of its rows: a big
         # client base is listed at the speed of the aggregation itself. (Not a
         # single INSERT ... SELECT: PostgreSQL would run the aggregation
@@ -409,8 +402,7 @@ class StudioLoyaltyRun(models.Model):
             raise UserError(self.env._("This run has no rewards to print letters for."))
         report = self.report_id or self.env.ref("studio_loyalty.studio_loyalty_reward_report_letter")
         self.message_post(
-            body=self.env._("Reward letters printed: %(count)s (%(report)s).", count=len(rewards),
-                            report=report.name)
+            body=self.env._("Reward letters printed: %(count)s (%(report)s).", count=len(rewards), report=report.name)
         )
         return report.report_action(rewards)
 
@@ -451,9 +443,7 @@ class StudioLoyaltyRun(models.Model):
         # row makes a run processed at the same moment wait for this one, then
         # fail to serialize; Odoo retries it on a snapshot that sees the
         # rewards made here, so the same sales are never rewarded twice.
-        self.env.cr.execute(
-            SQL("UPDATE res_company SET write_date = write_date WHERE id = %s", self.company_id.id)
-        )
+        self.env.cr.execute(SQL("UPDATE res_company SET write_date = write_date WHERE id = %s", self.company_id.id))
         earnings = self._earnings(lines.partner_id.ids)
         today = fields.Date.context_today(self)
         expiration = self._expiration_for(today)

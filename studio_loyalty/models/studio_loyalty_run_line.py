@@ -23,9 +23,7 @@ class StudioLoyaltyRunLine(models.Model):
     _order = "run_id, amount desc, id"
     _log_access = False
 
-    run_id = fields.Many2one(
-        comodel_name="studio.loyalty.run", required=True, ondelete="cascade", index=True
-    )
+    run_id = fields.Many2one(comodel_name="studio.loyalty.run", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="run_id.company_id")
     currency_id = fields.Many2one(related="run_id.currency_id")
     partner_id = fields.Many2one(comodel_name="res.partner", string="Client", required=True, index=True)
@@ -40,9 +38,7 @@ class StudioLoyaltyRunLine(models.Model):
     unrewarded_sales = fields.Monetary()
     reward_count = fields.Integer(string="Rewards")
     amount = fields.Monetary(string="Reward Amount")
-    consumed_amount = fields.Monetary(
-        help="Sales used up by the rewards of this line; they do not count again."
-    )
+    consumed_amount = fields.Monetary(help="Sales used up by the rewards of this line; they do not count again.")
     reward_ids = fields.One2many(
         comodel_name="studio.loyalty.reward", inverse_name="run_line_id", string="Rewards Created"
     )

@@ -27,13 +27,9 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
         cls.tax15 = cls.env["account.tax"].create(
             {"name": "Sales 15%", "amount": 15.0, "amount_type": "percent", "type_tax_use": "sale"}
         )
-        cls.status_loyal = cls.env["studio.client.status"].create(
-            {"name": "Loyal Client", "loyalty_enabled": True}
-        )
+        cls.status_loyal = cls.env["studio.client.status"].create({"name": "Loyal Client", "loyalty_enabled": True})
         cls.status_inquiry = cls.env["studio.client.status"].create({"name": "New Inquiry"})
-        cls.client = cls.env["res.partner"].create(
-            {"name": "Ada Portrait", "client_status_id": cls.status_loyal.id}
-        )
+        cls.client = cls.env["res.partner"].create({"name": "Ada Portrait", "client_status_id": cls.status_loyal.id})
         cls.other_client = cls.env["res.partner"].create(
             {"name": "Ben Wedding", "client_status_id": cls.status_inquiry.id}
         )
@@ -41,9 +37,7 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
     @classmethod
     def _reward(cls, partner, amount, **values):
         """Issue an available reward of ``amount`` to ``partner``."""
-        return cls.env["studio.loyalty.reward"].create(
-            {"partner_id": partner.id, "amount": amount, **values}
-        )
+        return cls.env["studio.loyalty.reward"].create({"partner_id": partner.id, "amount": amount, **values})
 
     @classmethod
     def _invoice(cls, partner, untaxed, post=True):

@@ -26,8 +26,12 @@ class TestRedeemConcurrency(BaseCase):
     def _document(self, env, partner):
         """What a till or an invoice hands to the redemption service."""
         return env["account.move"].new(
-            {"move_type": "out_invoice", "partner_id": partner.id,
-             "company_id": env.company.id, "currency_id": env.company.currency_id.id}
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "company_id": env.company.id,
+                "currency_id": env.company.currency_id.id,
+            }
         )
 
     def setUp(self):
@@ -123,7 +127,7 @@ class TestRedeemConcurrency(BaseCase):
         def user_b():
             with closing(self.db.cursor()) as cr:
                 env = self._env(cr)
-                env["studio.loyalty.reward"].browse(self.reward_ids[1]).state  # B's snapshot begins here
+                cr.execute("SELECT 1")  # B's snapshot begins here, before A commits
                 started.set()
                 go.wait(30)
                 results["b"] = retrying(lambda: first_redemption(cr, 1), env)

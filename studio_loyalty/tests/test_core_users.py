@@ -98,7 +98,12 @@ class TestCoreUsers(StudioLoyaltyPosCommon):
         # Approvers read the moves of expenses: make the bill one.
         employee = self.env["hr.employee"].sudo().create({"name": "Studio Assistant"})
         self.env["hr.expense"].sudo().create(
-            {"name": "Lenses", "employee_id": employee.id, "total_amount_currency": 400.0, "account_move_id": self.bill.id}
+            {
+                "name": "Lenses",
+                "employee_id": employee.id,
+                "total_amount_currency": 400.0,
+                "account_move_id": self.bill.id,
+            }
         )
         self._open(self.approver, self.bill)
         self._open(self.approver, self.bill, "list")

@@ -17,7 +17,9 @@ class TestRewardIntegrity(StudioLoyaltyCommon):
         cls.loyalty_user = new_test_user(
             cls.env, "sl_integrity_staff", groups="base.group_user,studio_loyalty.studio_loyalty_group_user"
         )
-        cls.cashier = new_test_user(cls.env, "sl_integrity_cashier", groups="base.group_user,point_of_sale.group_pos_user")
+        cls.cashier = new_test_user(
+            cls.env, "sl_integrity_cashier", groups="base.group_user,point_of_sale.group_pos_user"
+        )
         cls.billing = new_test_user(
             cls.env, "sl_integrity_billing", groups="base.group_user,account.group_account_invoice"
         )

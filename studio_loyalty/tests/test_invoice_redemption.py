@@ -9,7 +9,8 @@ from .common import StudioLoyaltyCommon
 class TestInvoiceRedemption(StudioLoyaltyCommon):
     def assertAmount(self, value, expected):
         self.assertEqual(
-            float_compare(value, expected, precision_rounding=self.currency.rounding), 0,
+            float_compare(value, expected, precision_rounding=self.currency.rounding),
+            0,
             f"{value} != {expected}",
         )
 
@@ -22,8 +23,11 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
 
     def _partner_balance(self, account):
         lines = self.env["account.move.line"].search(
-            [("account_id", "=", account.id), ("parent_state", "=", "posted"),
-             ("move_id.partner_id", "=", self.client.id)]
+            [
+                ("account_id", "=", account.id),
+                ("parent_state", "=", "posted"),
+                ("move_id.partner_id", "=", self.client.id),
+            ]
         )
         return sum(lines.mapped("balance"))
 

@@ -20,8 +20,10 @@ class TestPartnerList(StudioLoyaltyCommon):
             [{"name": f"List Client {i:02d}", "client_status_id": cls.status_loyal.id} for i in range(30)]
         )
         cls.env["studio.loyalty.reward"].create(
-            [{"partner_id": p.id, "amount": 10.0 + i, "expiration_date": cls._days(i + 1)}
-             for i, p in enumerate(cls.clients)]
+            [
+                {"partner_id": p.id, "amount": 10.0 + i, "expiration_date": cls._days(i + 1)}
+                for i, p in enumerate(cls.clients)
+            ]
         )
 
     def _queries_for(self, limit):
@@ -49,17 +51,19 @@ class TestPartnerList(StudioLoyaltyCommon):
         self._queries_for(1)
         self.env.invalidate_all()
         with self.assertQueryCount(8):
-            self.env["res.partner"].web_search_read(
-                [("id", "in", self.clients.ids)], LIST_FIELDS, limit=30
-            )
+            self.env["res.partner"].web_search_read([("id", "in", self.clients.ids)], LIST_FIELDS, limit=30)
 
     def test_loyalty_clients_list_shows_reward_columns(self):
         """Loyalty > Clients opens a list showing status, balance, count and next expiry by default."""
         action = self.env.ref("studio_loyalty.res_partner_action_studio_loyalty")
         list_view = action.view_ids.filtered(lambda view: view.view_mode == "list").view_id
         arch = self.env["res.partner"].get_view(list_view.id, "list")["arch"]
-        for name in ("client_status_id", "studio_reward_available_amount",
-                     "studio_reward_available_count", "studio_reward_next_expiry"):
+        for name in (
+            "client_status_id",
+            "studio_reward_available_amount",
+            "studio_reward_available_count",
+            "studio_reward_next_expiry",
+        ):
             self.assertRegex(arch, rf'<field name="{name}"[^>]*optional="show"')
         contacts_arch = self.env["res.partner"].get_view(self.env.ref("base.view_partner_tree").id, "list")["arch"]
         self.assertRegex(contacts_arch, r'<field name="studio_reward_available_amount"[^>]*optional="hide"')

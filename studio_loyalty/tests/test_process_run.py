@@ -19,7 +19,8 @@ class TestProcessRun(StudioLoyaltyPosCommon):
 
     def assertAmount(self, value, expected):
         self.assertEqual(
-            float_compare(value, expected, precision_rounding=self.currency.rounding), 0,
+            float_compare(value, expected, precision_rounding=self.currency.rounding),
+            0,
             f"{value} != {expected}",
         )
 
@@ -33,9 +34,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         return invoice
 
     def _run(self, threshold=100.0, amount=10.0, **values):
-        return self.env["studio.loyalty.run"].create(
-            {"threshold": threshold, "reward_amount": amount, **values}
-        )
+        return self.env["studio.loyalty.run"].create({"threshold": threshold, "reward_amount": amount, **values})
 
     def _load(self, **values):
         run = self._run(**values)

@@ -28,8 +28,10 @@ class TestSecurity(StudioLoyaltyCommon):
             Reward.create({"partner_id": self.client.id, "amount": 5.0})
         with self.assertRaises(AccessError):
             Reward.browse(reward.id).write({"amount": 500.0})
-        wizard = self.env["studio.loyalty.redeem"].with_user(self.invoicing_user).create(
-            {"move_id": invoice.id, "reward_ids": [Command.set(reward.ids)]}
+        wizard = (
+            self.env["studio.loyalty.redeem"]
+            .with_user(self.invoicing_user)
+            .create({"move_id": invoice.id, "reward_ids": [Command.set(reward.ids)]})
         )
         wizard.action_redeem()
         self.assertEqual(reward.state, "redeemed")
@@ -37,8 +39,10 @@ class TestSecurity(StudioLoyaltyCommon):
 
     def test_loyalty_user_issues_rewards_not_statuses(self):
         """Loyalty users issue rewards; only managers configure client statuses."""
-        reward = self.env["studio.loyalty.reward"].with_user(self.loyalty_user).create(
-            {"partner_id": self.client.id, "amount": 5.0}
+        reward = (
+            self.env["studio.loyalty.reward"]
+            .with_user(self.loyalty_user)
+            .create({"partner_id": self.client.id, "amount": 5.0})
         )
         self.assertEqual(reward.state, "available")
         with self.assertRaises(AccessError):
@@ -51,8 +55,8 @@ class TestSecurity(StudioLoyaltyCommon):
         other = self.setup_other_company()["company"]
         theirs = self._reward(self.client, 9.0, company_id=other.id)
         ours = self._reward(self.client, 8.0)
-        visible = self.env["studio.loyalty.reward"].with_user(self.loyalty_user).search(
-            [("partner_id", "=", self.client.id)]
+        visible = (
+            self.env["studio.loyalty.reward"].with_user(self.loyalty_user).search([("partner_id", "=", self.client.id)])
         )
         self.assertEqual(visible, ours)
         self.assertNotIn(theirs, visible)

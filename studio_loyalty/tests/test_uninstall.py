@@ -4,6 +4,7 @@ Runs Odoo in a subprocess on a copy of the test database made by
 ``scripts/test`` before the suite starts (``<db>_uninstall``); without that
 copy it installs the addon into a fresh database first, which is slower.
 """
+
 import os
 import subprocess
 import sys
@@ -26,9 +27,7 @@ with registry.cursor() as cr:
 
 
 def _psql(db, query):
-    return subprocess.run(
-        ["psql", "-d", db, "-tAc", query], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    return subprocess.run(["psql", "-d", db, "-tAc", query], check=True, capture_output=True, text=True).stdout.strip()
 
 
 def _odoo(*args):
@@ -42,8 +41,19 @@ def test_uninstall_is_clean():
     conf = config["config"]
     existing = subprocess.run(["psql", "-lqtA"], capture_output=True, text=True).stdout
     if f"{db}|" not in existing:
-        done = _odoo("-m", "odoo", "-c", conf, "-d", db, "-i", "studio_loyalty",
-                     "--stop-after-init", "--no-http", "--log-level=warn")
+        done = _odoo(
+            "-m",
+            "odoo",
+            "-c",
+            conf,
+            "-d",
+            db,
+            "-i",
+            "studio_loyalty",
+            "--stop-after-init",
+            "--no-http",
+            "--log-level=warn",
+        )
         assert done.returncode == 0, done.stderr[-2000:]
     assert _psql(db, "SELECT state FROM ir_module_module WHERE name = 'studio_loyalty'") == "installed"
 
@@ -52,7 +62,13 @@ def test_uninstall_is_clean():
 
     assert _psql(db, "SELECT state FROM ir_module_module WHERE name = 'studio_loyalty'") == "uninstalled"
     assert _psql(db, "SELECT to_regclass('studio_loyalty_reward') IS NULL") == "t"
-    assert _psql(db, "SELECT count(*) FROM information_schema.columns "
-                     "WHERE table_name = 'res_partner' AND column_name = 'client_status_id'") == "0"
+    assert (
+        _psql(
+            db,
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'res_partner' AND column_name = 'client_status_id'",
+        )
+        == "0"
+    )
     assert _psql(db, "SELECT count(*) FROM ir_model_data WHERE module = 'studio_loyalty'") == "0"
     subprocess.run(["dropdb", "--if-exists", db], check=False)
