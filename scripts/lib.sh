@@ -18,10 +18,13 @@ die() { printf '\033[31m[studio_loyalty] ERROR:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Run a noisy step, keep its output in a log file and, on failure, show the
 # last meaningful line as the one-line reason.
+log_file() { echo "$SL_LOG/$(echo "$1" | tr -c 'a-zA-Z0-9' '_').log"; }
+
 quiet() {
     local what="$1"; shift
     mkdir -p "$SL_LOG"
-    local logfile="$SL_LOG/$(echo "$what" | tr -c 'a-zA-Z0-9' '_').log"
+    local logfile
+    logfile=$(log_file "$what")
     if ! "$@" >"$logfile" 2>&1; then
         die "$what failed: $(grep -v '^\s*$' "$logfile" | tail -1) (full log: $logfile)"
     fi
@@ -49,6 +52,13 @@ install_addon_db() {
         log "Creating database $db with Studio Loyalty (about 2 minutes)"
         quiet "installing studio_loyalty into $db" odoo_bin -c "$conf" -d "$db" -i studio_loyalty "$@" \
             --stop-after-init --no-http --log-level=warn
+        # Odoo only warns when demo data fails and installs the module without it.
+        local install_log
+        install_log=$(log_file "installing studio_loyalty into $db")
+        if grep -q "demo data failed to install" "$install_log"; then
+            dropdb "$db"
+            die "the demo data of a module failed to install (see $install_log)"
+        fi
     elif [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
         log "Updating studio_loyalty in $db"
         quiet "updating studio_loyalty in $db" odoo_bin -c "$conf" -d "$db" -u studio_loyalty \

@@ -246,7 +246,10 @@ class StudioLoyaltyReward(models.Model):
                     "giving back, cancelling or expiring it."
                 )
             )
-        frozen = {"partner_id", "amount", "issue_date", "expiration_date", "company_id"}
+        if "company_id" in vals and any(r.company_id.id != vals["company_id"] for r in self):
+            # Its amount is in the company's currency: another company would change its value.
+            raise UserError(self.env._("A reward stays with the company that issued it."))
+        frozen = {"partner_id", "amount", "issue_date", "expiration_date"}
         if frozen & vals.keys() and any(r.state in LOCKED_STATES for r in self):
             raise UserError(self.env._("A redeemed or expired reward cannot be changed."))
         return super().write(vals)
@@ -311,6 +314,7 @@ class StudioLoyaltyReward(models.Model):
             "view_mode": "form",
         }
 
+    @api.model
     def _cron_expire(self, batch_size=1000):
         """Expire available rewards past their date, a batch at a time.
 

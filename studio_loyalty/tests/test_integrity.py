@@ -84,6 +84,14 @@ class TestRewardIntegrity(StudioLoyaltyCommon):
         self.assertEqual(entry.reversal_move_ids.state, "posted")
         self.assertEqual(self.invoice.amount_residual, 115.0)
 
+    def test_company_cannot_change(self):
+        """A reward cannot be moved to another company, whose currency would change its value."""
+        other = self.setup_other_company()["company"]
+        reward = self._reward(self.client, 10.0)
+        with self.assertRaisesRegex(UserError, "stays with the company"):
+            reward.write({"company_id": other.id})
+        self.assertEqual(reward.company_id, self.env.company)
+
     def test_reopen_refused_for_redeemed(self):
         """Only a cancelled reward can be made available again."""
         with self.assertRaisesRegex(UserError, "Only cancelled rewards"):
