@@ -300,6 +300,8 @@ class AccountMove(models.Model):
         """Pay this invoice with ``rewards``: spend them, book and reconcile a payment per reward."""
         self.ensure_one()
         self.check_access("write")
+        # Two redemptions of one invoice at once both update its amount due:
+        # the second fails to serialize and is run again against what is left.
         self._studio_check_redeemable()
         rewards._redeem(self, self.amount_residual, move_id=self.id)
         for reward in rewards.sudo():

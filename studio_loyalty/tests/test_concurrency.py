@@ -165,6 +165,70 @@ class TestRedeemConcurrency(BaseCase):
                 cr.execute("UPDATE res_company SET loyalty_journal_id = %s WHERE id = %s", [hidden_id, company_id])
             cr.commit()  # pylint: disable=invalid-commit
 
+    def test_two_redemptions_of_one_invoice_never_overpay(self):
+        """Two users redeeming different rewards on one invoice at once: the second sees what is left due."""
+        with closing(self.db.cursor()) as cr:
+            env = self._env(cr)
+            invoice = env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_id,
+                    "invoice_line_ids": [Command.create({"name": "Session", "price_unit": 30.0, "tax_ids": []})],
+                }
+            )
+            invoice.action_post()
+            env.company._get_loyalty_journal()
+            cr.commit()  # pylint: disable=invalid-commit
+            invoice_id = invoice.id
+        self.addCleanup(self._delete_client_moves)
+        outcome, started, go = {}, threading.Event(), threading.Event()
+
+        def redeem(cr, index):
+            env = self._env(cr)
+            reward = env["studio.loyalty.reward"].browse(self.reward_ids[index])
+            return env["account.move"].browse(invoice_id)._studio_redeem_rewards(reward)
+
+        def user_b():
+            with closing(self.db.cursor()) as cr:
+                cr.execute("SELECT 1")  # B's snapshot begins before A commits
+                started.set()
+                go.wait(30)
+                try:
+                    retrying(lambda: redeem(cr, 1), self._env(cr))
+                    cr.commit()  # pylint: disable=invalid-commit
+                except UserError as error:
+                    outcome["b"] = str(error)
+
+        thread = threading.Thread(target=user_b)
+        thread.start()
+        self.assertTrue(started.wait(30))
+        with closing(self.db.cursor()) as cr_a:
+            redeem(cr_a, 0)  # 20.00 of the 30.00 due
+            go.set()
+            time.sleep(1)
+            cr_a.commit()  # pylint: disable=invalid-commit
+        thread.join(60)
+        self.assertRegex(outcome.get("b", ""), r"more than the amount due \(\$\s?10\.00\)")
+        self.assertEqual(self._states()[:2], ["redeemed", "available"])
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT amount_residual FROM account_move WHERE id = %s", [invoice_id])
+            self.assertEqual(float(cr.fetchone()[0]), 10.0)
+
+    def _delete_client_moves(self):
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT id FROM account_move WHERE partner_id = %s", [self.partner_id])
+            move_ids = [move_id for (move_id,) in cr.fetchall()]
+            cr.execute(
+                """DELETE FROM account_partial_reconcile partial USING account_move_line line
+                    WHERE line.move_id = ANY(%s)
+                      AND line.id IN (partial.debit_move_id, partial.credit_move_id)""",
+                [move_ids],
+            )
+            cr.execute("UPDATE studio_loyalty_reward SET move_id = NULL, payment_move_id = NULL WHERE partner_id = %s",
+                       [self.partner_id])
+            cr.execute("DELETE FROM account_move WHERE id = ANY(%s)", [move_ids])
+            cr.commit()  # pylint: disable=invalid-commit
+
     def test_expiry_job_passes_over_held_rows(self):
         """The expiry job expires what it can and carries on past a reward another transaction holds."""
         held, free = self.reward_ids[2], self.reward_ids[3]
