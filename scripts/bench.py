@@ -243,8 +243,6 @@ def measure_process(env, out):
     )
     out(f"    ratio (a)/(b) = {load_time / floor_time:.2f}  (target <= 2)")
 
-    run.state = "processing"
-
     def process():
         run._process_lines(lines)
         env.flush_all()

@@ -224,8 +224,10 @@ class TestRedeemConcurrency(BaseCase):
                       AND line.id IN (partial.debit_move_id, partial.credit_move_id)""",
                 [move_ids],
             )
-            cr.execute("UPDATE studio_loyalty_reward SET move_id = NULL, payment_move_id = NULL WHERE partner_id = %s",
-                       [self.partner_id])
+            cr.execute(
+                "UPDATE studio_loyalty_reward SET move_id = NULL, payment_move_id = NULL WHERE partner_id = %s",
+                [self.partner_id],
+            )
             cr.execute("DELETE FROM account_move WHERE id = ANY(%s)", [move_ids])
             cr.commit()  # pylint: disable=invalid-commit
 
