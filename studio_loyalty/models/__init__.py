@@ -1,6 +1,10 @@
 from . import (
     account_chart_template,
     account_move,
+    pos_order,
+    pos_payment,
+    pos_payment_method,
+    pos_session,
     res_company,
     res_config_settings,
     res_partner,

@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+from .studio_loyalty_reward import REWARD_READERS
+
+
+class PosPayment(models.Model):
+    """A payment line of the Loyalty Rewards method names the rewards it spends."""
+
+    _inherit = "pos.payment"
+
+    studio_reward_ids = fields.Many2many(
+        comodel_name="studio.loyalty.reward",
+        string="Loyalty Rewards",
+        readonly=True,
+        copy=False,
+        groups=REWARD_READERS,
+    )
+
+    def _create_payment_moves(self, is_reverse=False):
+        # An invoiced order's loyalty part is booked through the Loyalty
+        # Rewards journal by pos.order, like an invoice redemption.
+        return super(
+            PosPayment, self.filtered(lambda p: not p.payment_method_id.is_studio_loyalty)
+        )._create_payment_moves(is_reverse)

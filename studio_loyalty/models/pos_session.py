@@ -1,0 +1,45 @@
+from odoo import models
+from odoo.tools import float_is_zero
+
+
+class PosSession(models.Model):
+    """Session closing books the loyalty part of the orders on the loyalty rewards account.
+
+    Not on cash, bank or a receivable: the rewards were the client's credit
+    with the studio, so what they paid is debited to the same account an
+    invoice redemption uses. Taxes and revenue are booked as for any order.
+    """
+
+    _inherit = "pos.session"
+
+    def _accumulate_amounts(self, data):
+        data = super()._accumulate_amounts(data)
+        loyalty = {"amount": 0.0, "amount_converted": 0.0}
+        for order in self._get_closed_orders():
+            for payment in order.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty):
+                if float_is_zero(payment.amount, precision_rounding=self.currency_id.rounding):
+                    continue
+                # An invoiced order's rewards were booked against its invoice.
+                data["combine_invoice_receivables"].pop(payment.payment_method_id, None)
+                if not order.is_invoiced:
+                    loyalty = self._update_amounts(loyalty, {"amount": payment.amount}, payment.payment_date)
+        data["studio_loyalty_amounts"] = loyalty
+        return data
+
+    def _create_non_reconciliable_move_lines(self, data):
+        data = super()._create_non_reconciliable_move_lines(data)
+        amounts = data["studio_loyalty_amounts"]
+        if not float_is_zero(amounts["amount"], precision_rounding=self.currency_id.rounding):
+            account = self.company_id._get_loyalty_journal().default_account_id
+            data["MoveLine"].create(
+                self._debit_amounts(
+                    {
+                        "account_id": account.id,
+                        "move_id": self.move_id.id,
+                        "name": self.env._("%s - Loyalty Rewards", self.name),
+                    },
+                    amounts["amount"],
+                    amounts["amount_converted"],
+                )
+            )
+        return data
