@@ -9,3 +9,5 @@ def _post_init_hook(env):
     """
     for company in env["res.company"].search([("chart_template", "!=", False)]):
         company._get_loyalty_journal()
+    # Shops that exist already get the Loyalty Rewards payment method; new ones get it when created.
+    env["pos.config"].search([])._studio_add_loyalty_method()

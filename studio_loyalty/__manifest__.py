@@ -29,6 +29,9 @@
         "demo/studio_loyalty_demo.xml",
     ],
     "assets": {
+        "point_of_sale._assets_pos": [
+            "studio_loyalty/static/src/app/**/*",
+        ],
         "web.assets_tests": [
             "studio_loyalty/static/tests/tours/**/*",
         ],

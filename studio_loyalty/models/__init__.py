@@ -1,6 +1,7 @@
 from . import (
     account_chart_template,
     account_move,
+    pos_config,
     pos_order,
     pos_payment,
     pos_payment_method,

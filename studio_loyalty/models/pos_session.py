@@ -12,6 +12,10 @@ class PosSession(models.Model):
 
     _inherit = "pos.session"
 
+    def _load_pos_data_models(self, config):
+        # Loaded empty: a client's rewards are fetched when the cashier asks.
+        return [*super()._load_pos_data_models(config), "studio.loyalty.reward"]
+
     def _accumulate_amounts(self, data):
         data = super()._accumulate_amounts(data)
         loyalty = {"amount": 0.0, "amount_converted": 0.0}

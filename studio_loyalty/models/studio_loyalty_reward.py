@@ -53,7 +53,7 @@ class StudioLoyaltyReward(models.Model):
 
     _name = "studio.loyalty.reward"
     _description = "Loyalty Reward"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "pos.load.mixin"]
     _order = "issue_date desc, id desc"
     _check_company_auto = True
 
@@ -517,6 +517,38 @@ class StudioLoyaltyReward(models.Model):
         self._check_give_back_access()
         self._give_back()
         return True
+
+    # ------------------------------------------------------------------
+    # Point of Sale: nothing loaded at start, a client's rewards on demand
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _load_pos_data_domain(self, data, config):
+        return False
+
+    @api.model
+    def _load_pos_data_fields(self, config):
+        return ["name", "amount", "expiration_date", "partner_id", "state"]
+
+    @api.model
+    def studio_pos_redeemable(self, partner_id, config_id):
+        """The client's rewards a till may offer, soonest expiry first, as POS data.
+
+        Read fresh when the cashier opens the rewards popup: a till never
+        holds every client's rewards. The server checks them again at sync.
+        """
+        config = self.env["pos.config"].browse(config_id)
+        client = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        rewards = self.search(
+            Domain.AND(
+                [
+                    self._redeemable_domain(),
+                    [("commercial_partner_id", "=", client.id), ("company_id", "=", config.company_id.id)],
+                ]
+            ),
+            order="expiration_date asc nulls last, id",
+        )
+        return {self._name: rewards.read(self._load_pos_data_fields(config), load=False)}
 
     @api.model
     def _redeemable_totals(self, clients, companies):

@@ -1,0 +1,133 @@
+import { _t } from "@web/core/l10n/translation";
+import { patch } from "@web/core/utils/patch";
+import { useEffect, useState } from "@odoo/owl";
+import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment_screen";
+import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
+import { RewardsPopup } from "@studio_loyalty/app/components/popups/rewards_popup/rewards_popup";
+
+/**
+ * The "Rewards" button: the client's redeemable rewards, read from the server
+ * when the screen opens and again when the popup opens, paid as one line of the
+ * Loyalty Rewards method. The server spends them when the order syncs.
+ */
+patch(PaymentScreen.prototype, {
+    setup() {
+        super.setup(...arguments);
+        this.studioLoyaltyMethod = this.pos.config.payment_method_ids.find((pm) => pm.is_studio_loyalty);
+        // Rewards are chosen with the button, never as a plain payment method.
+        this.payment_methods_from_config = this.payment_methods_from_config.filter(
+            (pm) => !pm.is_studio_loyalty
+        );
+        this.studioRewards = useState({ count: 0 });
+        useEffect(
+            (partnerId) => {
+                this.studioCountRewards(partnerId);
+            },
+            () => [this.currentOrder.getPartner()?.id]
+        );
+    },
+
+    get studioRewardsOffline() {
+        return this.pos.data.network.offline;
+    },
+
+    get studioRewardsShown() {
+        return Boolean(
+            this.studioLoyaltyMethod && this.currentOrder.getPartner() && !this.isRefundOrder
+        );
+    },
+
+    /** Rewards already on this order's loyalty lines: not offered twice. */
+    get studioUsedRewardIds() {
+        return new Set(
+            this.paymentLines
+                .filter((line) => line.payment_method_id.is_studio_loyalty)
+                .flatMap((line) => line.studio_reward_ids.map((reward) => reward.id))
+        );
+    },
+
+    async studioFetchRewards() {
+        const partner = this.currentOrder.getPartner();
+        const result = await this.pos.data.callRelated(
+            "studio.loyalty.reward",
+            "studio_pos_redeemable",
+            [partner.id, this.pos.config.id],
+            {},
+            false
+        );
+        const used = this.studioUsedRewardIds;
+        return (result?.["studio.loyalty.reward"] || []).filter((reward) => !used.has(reward.id));
+    },
+
+    async studioCountRewards(partnerId) {
+        this.studioRewards.count = 0;
+        if (!partnerId || !this.studioLoyaltyMethod || this.studioRewardsOffline) {
+            return;
+        }
+        try {
+            this.studioRewards.count = (await this.studioFetchRewards()).length;
+        } catch {
+            this.studioRewards.count = 0;
+        }
+    },
+
+    async studioOpenRewards() {
+        if (this.studioRewardsOffline) {
+            this.dialog.add(AlertDialog, {
+                title: _t("Offline"),
+                body: _t("Redeeming loyalty rewards needs the server. Try again when the till is back online."),
+            });
+            return;
+        }
+        const rewards = await this.studioFetchRewards();
+        this.studioRewards.count = rewards.length;
+        if (!rewards.length) {
+            this.dialog.add(AlertDialog, {
+                title: _t("Loyalty Rewards"),
+                body: _t("%s has no rewards to redeem.", this.currentOrder.getPartner().name),
+            });
+            return;
+        }
+        const selected = await makeAwaitable(this.dialog, RewardsPopup, {
+            rewards,
+            amountDue: this.currentOrder.remainingDue,
+        });
+        if (!selected?.length) {
+            return;
+        }
+        const result = this.currentOrder.addPaymentline(this.studioLoyaltyMethod);
+        if (!result.status) {
+            this.dialog.add(AlertDialog, { title: _t("Error"), body: result.data });
+            return;
+        }
+        const chosen = new Set(selected.map((reward) => reward.id));
+        const left = rewards.filter((reward) => !chosen.has(reward.id));
+        this.currentOrder.uiState.studioRemainingRewards = {
+            count: left.length,
+            amount: this.pos.currency.round(left.reduce((sum, reward) => sum + reward.amount, 0)),
+        };
+        const line = result.data;
+        line.update({ studio_reward_ids: [["link", ...selected]] });
+        line.setAmount(selected.reduce((sum, reward) => sum + reward.amount, 0));
+        this.numberBuffer.reset();
+        this.studioRewards.count -= selected.length;
+    },
+
+    updateSelectedPaymentline(amount = false) {
+        // A loyalty line is worth exactly its rewards: the numpad leaves it alone.
+        if (this.selectedPaymentLine?.payment_method_id.is_studio_loyalty) {
+            this.numberBuffer.reset();
+            return;
+        }
+        return super.updateSelectedPaymentline(...arguments);
+    },
+
+    deletePaymentLine(uuid) {
+        const line = this.paymentLines.find((paymentLine) => paymentLine.uuid === uuid);
+        const freed = line?.payment_method_id.is_studio_loyalty ? line.studio_reward_ids.length : 0;
+        const result = super.deletePaymentLine(...arguments);
+        this.studioRewards.count += freed;
+        return result;
+    },
+});
