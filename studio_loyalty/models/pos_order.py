@@ -1,6 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 
 from .studio_loyalty_reward import REWARD_READERS
 
@@ -23,11 +23,106 @@ class PosOrder(models.Model):
         groups=REWARD_READERS,
     )
 
+    studio_refund_reward_ids = fields.One2many(
+        comodel_name="studio.loyalty.reward",
+        inverse_name="refund_pos_order_id",
+        string="Loyalty Rewards Given Back",
+        readonly=True,
+        groups=REWARD_READERS,
+    )
+
     def _process_payment_lines(self, pos_order, order, pos_session, draft):
         result = super()._process_payment_lines(pos_order, order, pos_session, draft)
         if not draft:
-            order._studio_redeem_rewards()
+            if order.refunded_order_id:
+                order._studio_return_rewards()
+            else:
+                order._studio_redeem_rewards()
         return result
+
+    @api.model
+    def studio_pos_refund_share(self, refunded_order_id, refund_total):
+        """What of refunding ``refund_total`` of an order comes back as loyalty rewards (for the till)."""
+        return self.browse(refunded_order_id)._studio_loyalty_share(refund_total)[0]
+
+    def _studio_loyalty_share(self, refund_total):
+        """``(share, whole)``: the loyalty share of refunding ``refund_total`` of this order.
+
+        The share is the refund in the proportion rewards paid of the order,
+        never more than what earlier refunds left; ``whole`` when the refund
+        takes back the whole order and nothing came back before, so the same
+        rewards can be given back.
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        paid = currency.round(
+            sum(self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty).mapped("amount"))
+        )
+        order = self.sudo()
+        if float_compare(paid, 0.0, precision_rounding=currency.rounding) <= 0 or not order.studio_reward_ids:
+            return 0.0, False  # nothing paid with rewards, or given back whole already
+        refunds = order.lines.refund_orderline_ids.order_id
+        returned = currency.round(
+            sum(refunds.studio_refund_reward_ids.filtered(lambda r: r.state != "cancelled").mapped("amount"))
+        )
+        left = currency.round(paid - returned)
+        share = min(left, currency.round(refund_total * paid / self.amount_total))
+        whole = float_is_zero(returned, precision_rounding=currency.rounding) and (
+            float_compare(refund_total, self.amount_total, precision_rounding=currency.rounding) >= 0
+        )
+        return max(share, 0.0), whole
+
+    def _studio_return_rewards(self):
+        """A refund gives the loyalty share of what it refunds back as rewards, never as cash.
+
+        The till pays that share out as a negative Loyalty Rewards line; the
+        server checks it and gives back the same rewards (whole order) or a
+        new reward of the share, linked to this refund. A refund synced again
+        gives nothing twice.
+        """
+        self.ensure_one()
+        if self.sudo().studio_refund_reward_ids:
+            return
+        original = self.refunded_order_id
+        currency = self.currency_id
+        share, whole = original._studio_loyalty_share(-self.amount_total)
+        paid_back = currency.round(
+            -sum(self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty).mapped("amount"))
+        )
+        if float_compare(paid_back, share, precision_rounding=currency.rounding):
+            raise UserError(
+                self.env._(
+                    "%(share)s of this refund was paid with loyalty rewards and comes back as rewards, not as "
+                    "cash: the refund needs a Loyalty Rewards line of %(line)s.",
+                    share=currency.format(share),
+                    line=currency.format(-share),
+                )
+            )
+        if float_is_zero(share, precision_rounding=currency.rounding):
+            return
+        if original.is_invoiced:
+            raise UserError(
+                self.env._(
+                    "Order %s was invoiced: give its rewards back with a credit note on the invoice.", original.name
+                )
+            )
+        if whole:
+            rewards = original.sudo().studio_reward_ids
+            rewards._give_back()
+            rewards._transition({"refund_pos_order_id": self.id})
+            return
+        self.env["studio.loyalty.reward"].sudo()._create_linked(
+            [
+                {
+                    "partner_id": original.partner_id.commercial_partner_id.id,
+                    "company_id": self.company_id.id,
+                    "amount": share,
+                    "origin": "refund",
+                    "refund_pos_order_id": self.id,
+                    "note": self.env._("Share of the rewards redeemed on %s, refunded.", original.name),
+                }
+            ]
+        )
 
     def _studio_redeem_rewards(self):
         """Spend the rewards named by this order's loyalty payments, once.
@@ -44,9 +139,7 @@ class PosOrder(models.Model):
         paid = currency.round(sum(payments.mapped("amount")))
         named = currency.round(sum(rewards.mapped("amount")))
         if float_compare(paid, 0.0, precision_rounding=currency.rounding) <= 0:
-            raise UserError(
-                self.env._("A refund gives loyalty rewards back as rewards, not as a Loyalty Rewards payment.")
-            )
+            raise UserError(self.env._("Only a refund pays a negative Loyalty Rewards line."))
         if not rewards or float_compare(paid, named, precision_rounding=currency.rounding):
             raise UserError(
                 self.env._(

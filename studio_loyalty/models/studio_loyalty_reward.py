@@ -19,6 +19,7 @@ LINK_FIELDS = frozenset(
         "pos_order_id",
         "redeemed_date",
         "refund_move_id",
+        "refund_pos_order_id",
         "return_move_id",
         "run_id",
         "run_line_id",
@@ -152,6 +153,14 @@ class StudioLoyaltyReward(models.Model):
         copy=False,
         index="btree_not_null",
         help="The credit note that gave this share of a redemption back as a new reward.",
+    )
+    refund_pos_order_id = fields.Many2one(
+        comodel_name="pos.order",
+        string="Given Back by POS Refund",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The Point of Sale refund that gave this reward back, or made it as the refunded share.",
     )
     run_id = fields.Many2one(
         comodel_name="studio.loyalty.run",

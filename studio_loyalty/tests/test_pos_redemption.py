@@ -5,9 +5,8 @@ from odoo.tests import tagged
 from .common import StudioLoyaltyPosCommon
 
 
-@tagged("post_install", "-at_install")
-class TestPosRedemption(StudioLoyaltyPosCommon):
-    """Orders paid partly with rewards: spent at sync through the one service, booked on the loyalty account."""
+class PosRewardsCase(StudioLoyaltyPosCommon):
+    """An open session whose shop takes the Loyalty Rewards method; helpers to sync tickets paid with rewards."""
 
     @classmethod
     def setUpClass(cls):
@@ -30,13 +29,19 @@ class TestPosRedemption(StudioLoyaltyPosCommon):
         return data
 
     def _sync(self, data):
-        result = self.env["pos.order"].sync_from_ui([data])
-        return self.env["pos.order"].browse([order["id"] for order in result["pos.order"]])
+        """Sync ``data`` as a till does; the order it made."""
+        self.env["pos.order"].sync_from_ui([data])
+        return self.env["pos.order"].search([("uuid", "=", data["uuid"])])
 
     def _loyalty_balance(self):
         account = self.env.company._get_loyalty_journal().default_account_id
         lines = self.env["account.move.line"].search([("account_id", "=", account.id), ("parent_state", "=", "posted")])
         return self.currency.round(sum(lines.mapped("balance")))
+
+
+@tagged("post_install", "-at_install")
+class TestPosRedemption(PosRewardsCase):
+    """Orders paid partly with rewards: spent at sync through the one service, booked on the loyalty account."""
 
     def test_payment_method_is_not_cash(self):
         """The Loyalty Rewards method has a type of its own: neither cash, bank nor a customer account."""
@@ -127,3 +132,85 @@ class TestPosRedemption(StudioLoyaltyPosCommon):
         self.pos_session.action_pos_session_validate()
         self.assertEqual(self.pos_session.state, "closed")
         self.assertEqual(self._loyalty_balance(), 30.0)
+
+
+@tagged("post_install", "-at_install")
+class TestPosRefunds(PosRewardsCase):
+    """Refunds of orders paid with rewards give the loyalty share back as rewards, never as cash."""
+
+    def _paid_order(self, quantity=2, reward_amount=30.0):
+        """``quantity`` prints (115.00 each) paid with one reward and the rest by bank."""
+        reward = self._reward(self.client, reward_amount)
+        total = self.currency.round(115.0 * quantity)
+        data = self.create_ui_order_data(
+            [{"product": self.print_product, "quantity": quantity}],
+            customer=self.client,
+            payments=[(self.loyalty_pm, reward_amount), (self.bank_pm1, total - reward_amount)],
+        )
+        self._name_rewards(data, reward)
+        return self._sync(data), reward
+
+    def _name_rewards(self, data, rewards):
+        for _command, _id, payment in data["payment_ids"]:
+            if payment["payment_method_id"] == self.loyalty_pm.id:
+                payment["studio_reward_ids"] = [Command.set(rewards.ids)]
+
+    def _refund_data(self, order, quantity, loyalty_back):
+        """A refund of ``quantity`` prints of ``order``: ``loyalty_back`` as rewards, the rest by bank."""
+        total = self.currency.round(115.0 * quantity)
+        payments = [(self.bank_pm1, -(total - loyalty_back))]
+        if loyalty_back:
+            payments.append((self.loyalty_pm, -loyalty_back))
+        return self.create_ui_order_data(
+            [{"product": self.print_product, "quantity": -quantity, "refunded_orderline_id": order.lines[0].id}],
+            customer=self.client,
+            payments=payments,
+        )
+
+    def test_full_refund_gives_same_rewards_back(self):
+        """Refunding the whole order makes its reward available again; only the bank part is paid out."""
+        order, reward = self._paid_order(quantity=1)
+        self.assertEqual(self.env["pos.order"].studio_pos_refund_share(order.id, 115.0), 30.0)
+        refund = self._sync(self._refund_data(order, 1, 30.0))
+        self.assertEqual(reward.state, "available")
+        self.assertEqual(reward.refund_pos_order_id, refund)
+        self.assertFalse(reward.pos_order_id)
+        self.assertEqual(refund.studio_refund_reward_ids, reward)
+
+    def test_partial_refund_returns_new_reward(self):
+        """Refunding one of two prints gives a new reward of half the rewards paid, linked to the refund."""
+        order, reward = self._paid_order(quantity=2)
+        self.assertEqual(self.env["pos.order"].studio_pos_refund_share(order.id, 115.0), 15.0)
+        refund = self._sync(self._refund_data(order, 1, 15.0))
+        returned = refund.studio_refund_reward_ids
+        self.assertEqual(len(returned), 1)
+        self.assertEqual((returned.state, returned.origin, returned.partner_id), ("available", "refund", self.client))
+        self.assertEqual(self.currency.compare_amounts(returned.amount, 15.0), 0)
+        self.assertEqual(reward.state, "redeemed")
+        # The second print's refund takes the rest, never more than was paid with rewards.
+        self.assertEqual(self.env["pos.order"].studio_pos_refund_share(order.id, 115.0), 15.0)
+
+    def test_refund_as_cash_refused(self):
+        """A refund paying the loyalty share out in cash is refused and nothing is saved."""
+        order, reward = self._paid_order(quantity=1)
+        data = self._refund_data(order, 1, 0.0)
+        with self.assertRaisesRegex(UserError, "comes back as rewards, not as cash"), self.cr.savepoint():
+            self._sync(data)
+        self.assertFalse(self.env["pos.order"].search([("uuid", "=", data["uuid"])]))
+        self.assertEqual(reward.state, "redeemed")
+
+    def test_refund_synced_twice_gives_once(self):
+        """A refund synced twice gives its share back once."""
+        order, _reward = self._paid_order(quantity=2)
+        data = self._refund_data(order, 1, 15.0)
+        self._sync(data)
+        self._sync(data)
+        self.assertEqual(self.env["studio.loyalty.reward"].search_count([("origin", "=", "refund")]), 1)
+
+    def test_closing_credits_loyalty_account_for_refund(self):
+        """After a sale and its full refund, the loyalty account nets to zero and cash paid out only the bank part."""
+        order, _reward = self._paid_order(quantity=1)
+        self._sync(self._refund_data(order, 1, 30.0))
+        self.pos_session.action_pos_session_validate()
+        self.assertEqual(self.pos_session.state, "closed")
+        self.assertEqual(self._loyalty_balance(), 0.0)

@@ -37,3 +37,14 @@ class TestPosRewardsTour(TestPointOfSaleHttpCommon):
             by_method = {p.payment_method_id.is_studio_loyalty: p.amount for p in order.payment_ids}
             self.assertEqual(currency.compare_amounts(by_method[True], rewards_paid), 0)
             self.assertEqual(currency.compare_amounts(by_method[False], cash), 0)
+
+    def test_refund_gives_reward_back(self):
+        """Refunding a ticket paid with a reward gives the reward back and pays out only the cash part."""
+        self.start_pos_tour("studio_loyalty_pos_refund_tour")
+        twenty = self.rewards[0]
+        refund = self.env["pos.order"].search([("partner_id", "=", self.client.id), ("amount_total", "<", 0)])
+        self.assertEqual(len(refund), 1)
+        self.assertEqual(twenty.state, "available")
+        self.assertEqual(twenty.refund_pos_order_id, refund)
+        cash = refund.payment_ids.filtered(lambda p: not p.payment_method_id.is_studio_loyalty)
+        self.assertEqual(refund.currency_id.compare_amounts(sum(cash.mapped("amount")), -80.0), 0)
