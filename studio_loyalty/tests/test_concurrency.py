@@ -310,3 +310,117 @@ class TestProcessConcurrency(BaseCase):
             )
             self.assertEqual(len(rewards), 2)
             self.assertEqual(rewards.run_id.ids, self.run_ids[:1])
+
+
+@tagged("post_install", "-at_install")
+class TestPosSyncConcurrency(BaseCase):
+    """Two tills sync orders paid with the same reward at the same moment: one order goes through."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = sql_db.db_connect(get_db_name())
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.company
+            bank_journal = env["account.journal"].search(
+                [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+            )
+            bank = env["pos.payment.method"].create({"name": "Race Bank", "journal_id": bank_journal.id})
+            configs = env["pos.config"].create(
+                [{"name": f"Race Till {till}", "payment_method_ids": [Command.set(bank.ids)]} for till in "AB"]
+            )
+            for config in configs:
+                config.open_ui()
+            partner = env["res.partner"].create({"name": "Race Client"})
+            product = env["product.product"].create(
+                {"name": "Race Print", "type": "service", "list_price": 100.0, "available_in_pos": True, "taxes_id": False}
+            )
+            reward = env["studio.loyalty.reward"].create({"partner_id": partner.id, "amount": 20.0})
+            cr.commit()  # pylint: disable=invalid-commit
+            self.ids = {
+                "configs": configs.ids,
+                "sessions": configs.current_session_id.ids,
+                "bank": bank.id,
+                "loyalty": configs.payment_method_ids.filtered("is_studio_loyalty").id,
+                "partner": partner.id,
+                "product": product.id,
+                "reward": reward.id,
+                "pricelist": configs[0].pricelist_id.id,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        ids = self.ids
+        with closing(self.db.cursor()) as cr:
+            cr.execute("DELETE FROM pos_order WHERE session_id = ANY(%s)", [ids["sessions"]])
+            cr.execute("DELETE FROM studio_loyalty_reward WHERE id = %s", [ids["reward"]])
+            cr.execute("DELETE FROM pos_session WHERE id = ANY(%s)", [ids["sessions"]])
+            cr.execute("DELETE FROM pos_config WHERE id = ANY(%s)", [ids["configs"]])
+            cr.execute("DELETE FROM pos_payment_method WHERE id = %s", [ids["bank"]])
+            cr.execute("DELETE FROM product_product WHERE id = %s RETURNING product_tmpl_id", [ids["product"]])
+            cr.execute("DELETE FROM product_template WHERE id = %s", [cr.fetchone()[0]])
+            cr.execute("DELETE FROM res_partner WHERE id = %s", [ids["partner"]])
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def _order(self, till):
+        """Till ``till``'s 100.00 ticket paid with the reward (20.00) and 80.00 by bank, as it sends it."""
+        ids = self.ids
+        return {
+            "uuid": f"race-{till}",
+            "name": f"Order race-{till}",
+            "session_id": ids["sessions"][till],
+            "partner_id": ids["partner"],
+            "pricelist_id": ids["pricelist"],
+            "user_id": SUPERUSER_ID,
+            "date_order": "2026-11-26 10:00:00",
+            "amount_total": 100.0,
+            "amount_tax": 0.0,
+            "amount_paid": 100.0,
+            "amount_return": 0.0,
+            "lines": [
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": ids["product"],
+                        "qty": 1,
+                        "price_unit": 100.0,
+                        "price_subtotal": 100.0,
+                        "price_subtotal_incl": 100.0,
+                        "tax_ids": [],
+                    },
+                ),
+            ],
+            "payment_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "amount": 20.0,
+                        "payment_method_id": ids["loyalty"],
+                        "studio_reward_ids": [Command.set([ids["reward"]])],
+                    },
+                ),
+                (0, 0, {"amount": 80.0, "payment_method_id": ids["bank"]}),
+            ],
+        }
+
+    def test_two_tills_one_reward(self):
+        """The second till's order is refused before it is finalised, naming the reward; nothing of it is saved."""
+        with closing(self.db.cursor()) as till_a, closing(self.db.cursor()) as till_b:
+            api.Environment(till_a, SUPERUSER_ID, {})["pos.order"].sync_from_ui([self._order(0)])
+            with self.assertRaisesRegex(UserError, "being redeemed by another user or till"):
+                api.Environment(till_b, SUPERUSER_ID, {})["pos.order"].sync_from_ui([self._order(1)])
+            till_b.rollback()
+            till_a.commit()  # pylint: disable=invalid-commit
+            # Till B tries again once A is done: the reward is spent, with a clear reason.
+            with self.assertRaisesRegex(UserError, "has already been redeemed"):
+                api.Environment(till_b, SUPERUSER_ID, {})["pos.order"].sync_from_ui([self._order(1)])
+            till_b.rollback()
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT uuid, state FROM pos_order WHERE session_id = ANY(%s)", [self.ids["sessions"]])
+            self.assertEqual(cr.fetchall(), [("race-0", "paid")])
+            cr.execute(
+                "SELECT state, pos_order_id IS NOT NULL FROM studio_loyalty_reward WHERE id = %s", [self.ids["reward"]]
+            )
+            self.assertEqual(cr.fetchone(), ("redeemed", True))
