@@ -333,7 +333,13 @@ class TestPosSyncConcurrency(BaseCase):
                 config.open_ui()
             partner = env["res.partner"].create({"name": "Race Client"})
             product = env["product.product"].create(
-                {"name": "Race Print", "type": "service", "list_price": 100.0, "available_in_pos": True, "taxes_id": False}
+                {
+                    "name": "Race Print",
+                    "type": "service",
+                    "list_price": 100.0,
+                    "available_in_pos": True,
+                    "taxes_id": False,
+                }
             )
             reward = env["studio.loyalty.reward"].create({"partner_id": partner.id, "amount": 20.0})
             cr.commit()  # pylint: disable=invalid-commit
