@@ -10,7 +10,10 @@ prints each measurement next to a baseline measured in the same run:
   (a) Load for Processing, (b) one hand-written SQL query doing the same
   aggregation, the floor, and the ratio (a)/(b);
   (c) Process, rewards per second; (d) Odoo's own loyalty.generate.wizard
-  creating as many coupons, and the ratio (c)/(d).
+  creating as many coupons, and the ratio (c)/(d);
+* Point of Sale (issue 10): (e) syncing a 3-line order paid by bank against
+  the same order paid partly with a reward; (f) the session's data load with
+  and without the reward model; (g) the rewards popup's fetch for one client.
 
 Times are printed, never asserted: they depend on the machine.
 """
@@ -284,6 +287,118 @@ def measure_process(env, out):
     out(f"    ratio (c)/(d) per record = {ours / theirs:.2f}  (target >= 1)")
 
 
+def measure_pos(env, out, repeat=30):
+    """Point of Sale (issue 10): order sync with and without a reward, the session's data load, the popup fetch."""
+    company = env.company
+    bank_journal = env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+    bank = env["pos.payment.method"].create({"name": "Bench Bank", "journal_id": bank_journal.id})
+    config = env["pos.config"].create({"name": "Bench Till", "payment_method_ids": [(6, 0, bank.ids)]})
+    config.open_ui()
+    session = config.current_session_id
+    loyalty = config.payment_method_ids.filtered("is_studio_loyalty")
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench Print {i}",
+                "type": "service",
+                "list_price": price,
+                "available_in_pos": True,
+                "taxes_id": False,
+            }
+            for i, price in enumerate((40.0, 35.0, 25.0))
+        ]
+    )
+    client = env["studio.loyalty.reward"].search([], limit=1).partner_id
+    rewards = env["studio.loyalty.reward"].create([{"partner_id": client.id, "amount": 10.0} for _i in range(repeat)])
+    env.flush_all()
+    sequence = iter(range(10**6))
+
+    def order(reward=None):
+        number = next(sequence)
+        payments = [(0, 0, {"amount": 100.0 - (10.0 if reward else 0.0), "payment_method_id": bank.id})]
+        if reward:
+            payments.append(
+                (0, 0, {"amount": 10.0, "payment_method_id": loyalty.id, "studio_reward_ids": [(6, 0, reward.ids)]})
+            )
+        return {
+            "uuid": f"bench-{number}",
+            "name": f"Order bench-{number}",
+            "session_id": session.id,
+            "partner_id": client.id,
+            "pricelist_id": config.pricelist_id.id,
+            "user_id": env.uid,
+            "date_order": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+            "amount_total": 100.0,
+            "amount_tax": 0.0,
+            "amount_paid": 100.0,
+            "amount_return": 0.0,
+            "lines": [
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product.id,
+                        "qty": 1,
+                        "price_unit": product.list_price,
+                        "price_subtotal": product.list_price,
+                        "price_subtotal_incl": product.list_price,
+                        "tax_ids": [],
+                    },
+                )
+                for product in products
+            ],
+            "payment_ids": payments,
+        }
+
+    def sync(data):
+        start = time.perf_counter()
+        env["pos.order"].sync_from_ui([data])
+        env.flush_all()
+        return time.perf_counter() - start
+
+    by_bank, with_reward = [], []
+    for reward in rewards:  # alternate, so both meet the same machine load
+        by_bank.append(sync(order()))
+        with_reward.append(sync(order(reward)))
+    by_bank.sort()
+    with_reward.sort()
+    bank_ms, reward_ms = 1000 * by_bank[len(by_bank) // 2], 1000 * with_reward[len(with_reward) // 2]
+    out(
+        f"(e) POS order sync, 3 lines, median of {repeat}: by bank {bank_ms:.1f} ms; "
+        f"partly with a reward {reward_ms:.1f} ms"
+    )
+    out(f"    ratio {reward_ms / bank_ms:.2f}  (target <= 1.3)")
+
+    models = session._load_pos_data_models(config)
+    without = [model for model in models if model != "studio.loyalty.reward"]
+    reward_count = env["studio.loyalty.reward"].search_count([])
+
+    def load(model_list):
+        def run():
+            env.invalidate_all()
+            session.load_data(model_list)
+
+        return run
+
+    full_time, _r = timed(load(models), repeat=5)
+    base_time, _r = timed(load(without), repeat=5)
+    out(
+        f"(f) POS session data load with {reward_count} rewards in the database: {1000 * full_time:.0f} ms; "
+        f"without the addon's reward model {1000 * base_time:.0f} ms"
+    )
+    out(f"    ratio {full_time / base_time:.2f}  (target <= 1.1)")
+
+    fetch_client = env["studio.loyalty.reward"].search([("state", "=", "available")], limit=1).partner_id
+    Reward = env["studio.loyalty.reward"]
+    fetch_time, result = timed(
+        lambda: (env.invalidate_all(), Reward.studio_pos_redeemable(fetch_client.id, config.id))[1], repeat=20
+    )
+    out(
+        f"(g) Rewards popup fetch for one client ({len(result['studio.loyalty.reward'])} rewards): "
+        f"{1000 * fetch_time:.1f} ms"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", required=True)
@@ -316,6 +431,8 @@ def main():
         user_env = api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"})
         measure_clients_list(user_env, out)
         measure_process(user_env, out)
+        cr.rollback()  # the POS figures start from the generated data, not from a processed run
+        measure_pos(api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()  # keep the generated data only, for another look
 
 

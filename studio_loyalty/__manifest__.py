@@ -22,6 +22,7 @@
         "views/studio_loyalty_run_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/pos_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/studio_loyalty_menus.xml",
     ],

@@ -35,6 +35,16 @@ POS_PRODUCT_XMLIDS = [
     "product.monitor_stand",
 ]
 
+# Odoo's own demo programs (points for a free pen, coupons): at the demo till
+# they would compete with the studio's rewards, so the demo archives them.
+ODOO_DEMO_PROGRAMS = (
+    "pos_loyalty.loyalty_program",
+    "pos_loyalty.15_pc_on_next_order",
+    "loyalty.3_cabinets_plus_1_free",
+    "loyalty.10_percent_with_code",
+    "loyalty.10_percent_coupon",
+)
+
 # Days before today of the POS sessions: one shop day about every six weeks.
 POS_SESSION_DAYS = (340, 296, 252, 208, 164, 120, 76, 32, 9)
 
@@ -66,6 +76,15 @@ class StudioLoyaltyDemo(models.AbstractModel):
         demo._create_demo_credit_note(invoices)
         demo._create_demo_pos_orders(clients, rng)
         demo._redeem_demo_reward()
+        demo._archive_odoo_demo_programs()
+
+    @api.model
+    def _archive_odoo_demo_programs(self):
+        """The demo till shows the studio's rewards, not Odoo's demo loyalty programs beside them."""
+        for xmlid in ODOO_DEMO_PROGRAMS:
+            program = self.env.ref(xmlid, raise_if_not_found=False)
+            if program:
+                program.active = False
 
     @api.model
     def _demo_clients(self):

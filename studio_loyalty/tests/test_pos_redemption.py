@@ -58,6 +58,30 @@ class TestPosRedemption(PosRewardsCase):
         self.assertEqual(rewards.pos_order_id, order)
         self.assertEqual(order.studio_reward_ids, rewards)
 
+    def test_back_office_shows_pos_redemptions(self):
+        """A redeemed reward opens its POS order, the order lists it, the client counts it as redeemed."""
+        reward = self._reward(self.client, 20.0)
+        order = self._sync(self._order_data(reward))
+        action = reward.action_open()
+        self.assertEqual((action["res_model"], action["res_id"]), ("pos.order", order.id))
+        self.client.invalidate_recordset()
+        self.assertEqual(self.client.studio_reward_redeemed_amount, 20.0)
+        arch = order.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="studio_reward_ids"', arch)
+
+    def test_closing_control_does_not_count_rewards(self):
+        """The closing control lists the loyalty part for information, never as cash to count."""
+        reward = self._reward(self.client, 20.0)
+        self._sync(self._order_data(reward))
+        data = self.pos_session.get_closing_control_data()
+        loyalty = [pm for pm in data["non_cash_payment_methods"] if pm["id"] == self.loyalty_pm.id]
+        self.assertEqual(len(loyalty), 1)
+        self.assertEqual(loyalty[0]["type"], "studio_loyalty")
+        self.assertEqual(self.currency.compare_amounts(loyalty[0]["amount"], 20.0), 0)
+        self.assertNotEqual(
+            data["default_cash_details"]["id"] if data.get("default_cash_details") else None, self.loyalty_pm.id
+        )
+
     def test_unusable_reward_refused_nothing_saved(self):
         """An expired, spent or other client's reward refuses the order, and nothing is saved."""
         expired = self._reward(self.client, 10.0, issue_date=self._days(-5), expiration_date=self._days(-1))
