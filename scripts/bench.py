@@ -388,8 +388,9 @@ def measure_pos(env, out, repeat=30):
     )
     out(f"    ratio {full_time / base_time:.2f}  (target <= 1.1)")
 
-    fetch_client = env["studio.loyalty.reward"].search([("state", "=", "available")], limit=1).partner_id
     Reward = env["studio.loyalty.reward"]
+    fetch_client = client
+    Reward.create([{"partner_id": client.id, "amount": 5.0 + i} for i in range(5)])
     fetch_time, result = timed(
         lambda: (env.invalidate_all(), Reward.studio_pos_redeemable(fetch_client.id, config.id))[1], repeat=20
     )
@@ -432,7 +433,7 @@ def main():
         measure_clients_list(user_env, out)
         measure_process(user_env, out)
         cr.rollback()  # the POS figures start from the generated data, not from a processed run
-        measure_pos(api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tz": "UTC"}), out)
+        measure_pos(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()  # keep the generated data only, for another look
 
 
