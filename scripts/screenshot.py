@@ -5,7 +5,8 @@
         "client_tab=/odoo/action-base.action_partner_form/45|a[name=studio_loyalty_rewards]"
 
 Each ``|selector`` after the path clicks that element, in order, before the
-screenshot.
+screenshot: a CSS selector, or ``css~text`` for the first element matching the
+CSS that holds the text. ``|shot:name`` saves a screenshot along the way.
 
 Used to look at the screens as a user sees them. Talks to Chromium over the
 DevTools protocol (websocket-client, already in the test environment).
@@ -81,6 +82,23 @@ class Browser:
         self.proc.terminate()
 
 
+def _click(selector):
+    """JavaScript clicking ``selector``: a CSS selector, or ``css~text`` for the first match holding text."""
+    css, _sep, text = selector.partition("~")
+    return (
+        f"[...document.querySelectorAll({json.dumps(css)})]"
+        f".find((el) => el.textContent.includes({json.dumps(text)})).click()"
+    )
+
+
+def _shot(browser, out, name):
+    png = browser.call("Page.captureScreenshot", format="png")["data"]
+    path = os.path.join(out, f"{name}.png")
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(png))
+    print(path)
+
+
 def main():
     base, out = sys.argv[1], sys.argv[2]
     login = os.environ.get("ODOO_LOGIN", "admin")
@@ -99,12 +117,12 @@ def main():
             browser.call("Page.navigate", url=base + path)
             time.sleep(float(os.environ.get("SHOT_WAIT", "4")))
             for selector in selectors:
-                browser.call("Runtime.evaluate", expression=f"document.querySelector({json.dumps(selector)}).click()")
+                if selector.startswith("shot:"):
+                    _shot(browser, out, selector[5:])
+                    continue
+                browser.call("Runtime.evaluate", expression=_click(selector))
                 time.sleep(2)
-            png = browser.call("Page.captureScreenshot", format="png")["data"]
-            with open(os.path.join(out, f"{name}.png"), "wb") as f:
-                f.write(base64.b64decode(png))
-            print(os.path.join(out, f"{name}.png"))
+            _shot(browser, out, name)
     finally:
         browser.close()
 
