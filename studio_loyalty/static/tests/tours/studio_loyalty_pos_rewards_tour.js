@@ -1,11 +1,13 @@
 import * as Chrome from "@point_of_sale/../tests/pos/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/generic_helpers/dialog_util";
+import * as OfflineUtil from "@point_of_sale/../tests/generic_helpers/offline_util";
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
 import { registry } from "@web/core/registry";
 
-// "Ada Portrait" holds rewards of 20.00, 30.00, 25.00 and 500.00; each ticket
+// "Ada Portrait" holds rewards of 20.00, 30.00, 25.00 and 500.00; offline the
+// till refuses to offer them; each ticket
 // is one "Portrait Print" of 100.00 (no tax). test_pos_rewards_tour.py checks
 // what the server saved.
 
@@ -69,8 +71,19 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_rewards_tour", {
             Chrome.startPoS(),
             Dialog.confirm("Open Register"),
 
-            // One reward, after a refused selection above the amount due.
+            // Offline, rewards cannot be redeemed: the till says it needs the server.
             sellOnePrint(),
+            {
+                content: "the client has 4 rewards",
+                trigger: `.studio-rewards-button .studio-rewards-badge:contains("4")`,
+            },
+            OfflineUtil.setOfflineMode(),
+            { content: "try the rewards offline", trigger: ".studio-rewards-button", run: "click" },
+            { content: "the till says it needs the server", trigger: ".modal:contains('needs the server')" },
+            Dialog.confirm(),
+            OfflineUtil.setOnlineMode(),
+
+            // One reward, after a refused selection above the amount due.
             openRewards("4"),
             tick("500.00"),
             {

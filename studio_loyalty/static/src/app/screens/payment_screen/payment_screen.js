@@ -2,6 +2,7 @@ import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 import { onMounted, useEffect, useState } from "@odoo/owl";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { ConnectionLostError } from "@web/core/network/rpc";
 import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment_screen";
 import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
 import { RewardsPopup } from "@studio_loyalty/app/components/popups/rewards_popup/rewards_popup";
@@ -66,9 +67,13 @@ patch(PaymentScreen.prototype, {
         return this.pos.data.network.offline;
     },
 
+    /** Shown for a client with rewards to redeem, and offline to say it needs the server. */
     get studioRewardsShown() {
         return Boolean(
-            this.studioLoyaltyMethod && this.currentOrder.getPartner() && !this.isRefundOrder
+            this.studioLoyaltyMethod &&
+                this.currentOrder.getPartner() &&
+                !this.isRefundOrder &&
+                (this.studioRewards.count > 0 || this.studioRewardsOffline)
         );
     },
 
@@ -106,15 +111,28 @@ patch(PaymentScreen.prototype, {
         }
     },
 
+    studioAlertOffline() {
+        this.dialog.add(AlertDialog, {
+            title: _t("Offline"),
+            body: _t("Redeeming loyalty rewards needs the server. Try again when the till is back online."),
+        });
+    },
+
     async studioOpenRewards() {
         if (this.studioRewardsOffline) {
-            this.dialog.add(AlertDialog, {
-                title: _t("Offline"),
-                body: _t("Redeeming loyalty rewards needs the server. Try again when the till is back online."),
-            });
+            this.studioAlertOffline();
             return;
         }
-        const rewards = await this.studioFetchRewards();
+        let rewards;
+        try {
+            rewards = await this.studioFetchRewards();
+        } catch (error) {
+            if (error instanceof ConnectionLostError) {
+                this.studioAlertOffline();
+                return;
+            }
+            throw error;
+        }
         this.studioRewards.count = rewards.length;
         if (!rewards.length) {
             this.dialog.add(AlertDialog, {
