@@ -151,8 +151,9 @@ class PosOrder(models.Model):
         if not self.partner_id:
             raise UserError(self.env._("Choose the client whose rewards pay this order."))
         spent_here = rewards.filtered(lambda r: r.pos_order_id == self)
-        due = currency.round(self.amount_total - sum(spent_here.mapped("amount")))
-        (rewards - spent_here)._redeem(self, due, pos_order_id=self.id)
+        if rewards - spent_here:
+            due = currency.round(self.amount_total - sum(spent_here.mapped("amount")))
+            (rewards - spent_here)._redeem(self, due, pos_order_id=self.id)
 
     def _generate_pos_order_invoice(self):
         result = super()._generate_pos_order_invoice()
