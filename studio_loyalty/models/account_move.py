@@ -19,6 +19,12 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
+    studio_loyalty_entry = fields.Boolean(
+        string="Loyalty Rewards Booking",
+        readonly=True,
+        help="Books loyalty value (a redemption, its reversal or a refunded share): only ever reversed, "
+        "never reset or cancelled. Reversals made by copying inherit it.",
+    )
     studio_reward_ids = fields.One2many(
         comodel_name="studio.loyalty.reward",
         inverse_name="move_id",
@@ -82,6 +88,17 @@ class AccountMove(models.Model):
             return self.env["studio.loyalty.reward"]
         return self.env["studio.loyalty.reward"].sudo().search([("payment_move_id", "in", entries.ids)])
 
+    def _studio_returning_rewards(self):
+        """Rewards whose refunded share one of these moves booked back to the loyalty account."""
+        entries = self.filtered(lambda m: m.move_type == "entry")
+        if not entries:
+            return self.env["studio.loyalty.reward"]
+        return (
+            self.env["studio.loyalty.reward"]
+            .sudo()
+            .search([("return_move_id", "in", entries.ids), ("state", "!=", "cancelled")])
+        )
+
     def _studio_refund_rewards(self):
         """Rewards that these credit notes gave back as a share of a redemption, not cancelled."""
         refunds = self.filtered(lambda m: m.move_type == "out_refund")
@@ -95,19 +112,27 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         # Called by button_cancel too. Any user the core lets reset or cancel
-        # the move may do it: the loyalty side follows under sudo.
+        # the move may do it: the loyalty side follows under sudo, once the
+        # core has really reset the moves (the Point of Sale may decline).
+        bookings = self.filtered(lambda m: m.studio_loyalty_entry and m.state == "posted")
+        if bookings:
+            raise UserError(
+                self.env._(
+                    "%s books loyalty value: reverse it, or remove the redemption on its invoice, "
+                    "instead of resetting it.",
+                    bookings[0].display_name,
+                )
+            )
         moves = self.sudo()
+        rewards = moves.studio_reward_ids
+        refund_rewards = moves._studio_refund_rewards()._check_take_back()
+        result = super().button_draft()
+        reset = moves.filtered(lambda m: m.state == "draft")
         # An invoice: its rewards come back and their payments are reversed.
-        moves.studio_reward_ids._give_back()
-        # A reward's payment entry: resetting it takes the payment off itself
-        # (Odoo keeps a reset entry's matching; this one must stop paying).
-        paying = moves._studio_paying_rewards()
-        entries = paying.payment_move_id
-        paying._give_back(reverse_entries=False)
-        entries.line_ids.remove_move_reconcile()
+        rewards.filtered(lambda r: r.move_id in reset)._give_back()
         # A credit note: the share it gave back as a new reward is taken back.
-        moves._studio_refund_rewards()._take_back_refund()
-        return super().button_draft()
+        refund_rewards.filtered(lambda r: r.refund_move_id in reset)._take_back_refund()
+        return result
 
     def _post(self, soft=True):
         posted = super()._post(soft)
@@ -122,6 +147,8 @@ class AccountMove(models.Model):
             entries.line_ids.remove_move_reconcile()
             for entry in entries:
                 entry._reconcile_reversed_moves((entry.reversal_move_ids & reversals)[:1], True)
+        # A refunded share's booking reversed by hand: the share is owed again, its reward cancelled.
+        reversals.reversed_entry_id._studio_returning_rewards()._take_back_refund(reverse_entries=False)
         moves.filtered(
             lambda m: m.move_type == "out_refund" and m.reversed_entry_id.studio_reward_ids
         )._studio_return_loyalty_share()
@@ -209,14 +236,16 @@ class AccountMove(models.Model):
         if lines.filtered(lambda line: line.balance > 0) and lines.filtered(lambda line: line.balance < 0):
             lines.filtered(lambda line: line.account_id == lines.account_id[:1]).reconcile()
 
-    def _studio_book_loyalty(self, amount, label, give_back=False):
+    def _studio_book_loyalty(self, amount, label, give_back=False, account=None):
         """Book ``amount`` between the loyalty account and this document's receivable, reconciled with it.
 
-        Paying with rewards debits the loyalty account and credits the
-        receivable; giving back (``give_back=True``) does the opposite.
+        Paying with rewards debits the loyalty account (or ``account``) and
+        credits the receivable; giving back (``give_back=True``) does the
+        opposite. The entry is marked as a loyalty booking: only ever reversed.
         """
         self.ensure_one()
         journal = self.company_id._get_loyalty_journal()
+        account = account or journal.default_account_id
         receivable = self._studio_receivable_lines()
         client = self.commercial_partner_id
         sign = -1 if give_back else 1
@@ -230,13 +259,14 @@ class AccountMove(models.Model):
                     "date": fields.Date.context_today(self),
                     "partner_id": client.id,
                     "ref": label,
+                    "studio_loyalty_entry": True,
                     "line_ids": [
                         # No partner on the loyalty line: Odoo suggests a client's most
                         # used expense accounts on their credit notes, and this is not one.
                         Command.create(
                             {
                                 "name": label,
-                                "account_id": journal.default_account_id.id,
+                                "account_id": account.id,
                                 "partner_id": False,
                                 "balance": sign * amount,
                             }

@@ -45,31 +45,33 @@ class PosOrder(models.Model):
         """What of refunding ``refund_total`` of an order comes back as loyalty rewards (for the till)."""
         return self.browse(refunded_order_id)._studio_loyalty_share(refund_total)[0]
 
-    def _studio_loyalty_share(self, refund_total):
+    def _studio_loyalty_share(self, refund_total, refund=None):
         """``(share, whole)``: the loyalty share of refunding ``refund_total`` of this order.
 
-        The share is the refund in the proportion rewards paid of the order,
-        never more than what earlier refunds left; ``whole`` when the refund
-        takes back the whole order and nothing came back before, so the same
-        rewards can be given back.
+        Read from the order's Loyalty Rewards lines and what its other refunds
+        (not ``refund``) gave back: the refund's part in the proportion rewards
+        paid, or all that is left when it completes the order; ``whole`` when
+        it takes back the whole order at once, so the same rewards go back.
         """
         self.ensure_one()
         currency = self.currency_id
+        rounding = currency.rounding
         paid = currency.round(
             sum(self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty).mapped("amount"))
         )
-        order = self.sudo()
-        if float_compare(paid, 0.0, precision_rounding=currency.rounding) <= 0 or not order.studio_reward_ids:
-            return 0.0, False  # nothing paid with rewards, or given back whole already
-        refunds = order.lines.refund_orderline_ids.order_id
+        if float_compare(paid, 0.0, precision_rounding=rounding) <= 0:
+            return 0.0, False
+        others = self.sudo().lines.refund_orderline_ids.order_id - (refund or self.browse())
         returned = currency.round(
-            sum(refunds.studio_refund_reward_ids.filtered(lambda r: r.state != "cancelled").mapped("amount"))
+            sum(others.studio_refund_reward_ids.filtered(lambda r: r.state != "cancelled").mapped("amount"))
         )
         left = currency.round(paid - returned)
-        share = min(left, currency.round(refund_total * paid / self.amount_total))
-        whole = float_is_zero(returned, precision_rounding=currency.rounding) and (
-            float_compare(refund_total, self.amount_total, precision_rounding=currency.rounding) >= 0
-        )
+        refunded = currency.round(refund_total - sum(others.mapped("amount_total")))
+        if float_compare(refunded, self.amount_total, precision_rounding=rounding) >= 0:
+            share = left
+        else:
+            share = min(left, currency.round(refund_total * paid / self.amount_total))
+        whole = not others and float_compare(refund_total, self.amount_total, precision_rounding=rounding) >= 0
         return max(share, 0.0), whole
 
     def _studio_return_rewards(self):
@@ -85,7 +87,7 @@ class PosOrder(models.Model):
             return
         original = self.refunded_order_id
         currency = self.currency_id
-        share, whole = original._studio_loyalty_share(-self.amount_total)
+        share, whole = original._studio_loyalty_share(-self.amount_total, refund=self)
         paid_back = currency.round(
             -sum(self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty).mapped("amount"))
         )
@@ -106,8 +108,8 @@ class PosOrder(models.Model):
                     "Order %s was invoiced: give its rewards back with a credit note on the invoice.", original.name
                 )
             )
-        if whole:
-            rewards = original.sudo().studio_reward_ids
+        rewards = original.sudo().studio_reward_ids
+        if whole and float_compare(sum(rewards.mapped("amount")), share, precision_rounding=currency.rounding) == 0:
             rewards._give_back()
             rewards._transition({"refund_pos_order_id": self.id})
             return
@@ -162,11 +164,31 @@ class PosOrder(models.Model):
         return result
 
     def _studio_book_invoiced_rewards(self):
-        """An invoiced order's rewards pay its invoice through the Loyalty Rewards journal."""
+        """An invoiced order's loyalty part is booked through the Loyalty Rewards journal, reconciled.
+
+        A sale's rewards pay its invoice; a refund's share is booked back to
+        the loyalty account against its credit note. Invoiced once its session
+        was closed, the closing already booked the loyalty account and the
+        Point of Sale reverses that order's closing lines through its
+        receivable: the booking then balances that receivable instead.
+        """
         invoice = self.account_move
+        account = None
+        if self.session_id.state == "closed":
+            account = self.company_id.account_default_pos_receivable_account_id
+        label = self.env._("Loyalty Rewards of %s", self.name)
+        refund_share = -sum(
+            self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty and p.amount < 0).mapped("amount")
+        )
+        if not self.currency_id.is_zero(refund_share):
+            entry = invoice._studio_book_loyalty(refund_share, label, give_back=True, account=account)
+            self.sudo().studio_refund_reward_ids.filtered(lambda r: not r.return_move_id)._transition(
+                {"return_move_id": entry.id}
+            )
         for reward in self.sudo().studio_reward_ids.filtered(lambda r: not r.payment_move_id):
             entry = invoice._studio_book_loyalty(
                 reward.amount,
                 self.env._("Loyalty reward %(reward)s on %(order)s", reward=reward.name, order=self.name),
+                account=account,
             )
             reward._transition({"move_id": invoice.id, "payment_move_id": entry.id})

@@ -474,15 +474,27 @@ class StudioLoyaltyReward(models.Model):
             [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in entries], cancel=True
         )
 
-    def _take_back_refund(self):
+    def _take_back_refund(self, reverse_entries=True):
         """A credit note is reset: the rewards it gave back as its loyalty share are cancelled.
 
         Their return entries are reversed, so that share is owed again by the
-        client rather than held twice. Refused once such a reward was spent.
+        client rather than held twice (``reverse_entries=False`` when the flow
+        reverses them itself). Refused once such a reward was spent.
         """
-        rewards = self.sudo().filtered(lambda r: r.refund_move_id and r.state != "cancelled")
+        rewards = self._check_take_back()
+        entries = rewards.return_move_id.filtered(lambda m: m.state == "posted")
+        rewards._transition({"state": "cancelled"})
+        if entries and reverse_entries:
+            today = fields.Date.context_today(self)
+            entries._reverse_moves(
+                [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in entries], cancel=True
+            )
+
+    def _check_take_back(self):
+        """Lock the given-back rewards among these and refuse if one was spent since; return them."""
+        rewards = self.sudo().filtered(lambda r: (r.refund_move_id or r.refund_pos_order_id) and r.state != "cancelled")
         if not rewards:
-            return
+            return rewards
         self.env.cr.execute(
             SQL("SELECT id FROM studio_loyalty_reward WHERE id = ANY(%s) FOR NO KEY UPDATE", rewards.ids)
         )
@@ -491,20 +503,14 @@ class StudioLoyaltyReward(models.Model):
         if spent:
             raise UserError(
                 self.env._(
-                    "Credit note %(refund)s gave back reward %(reward)s, which is %(state)s: "
-                    "the credit note can no longer be reset.",
-                    refund=spent[0].refund_move_id.display_name,
+                    "%(refund)s gave back reward %(reward)s, which is %(state)s: "
+                    "what it gave back can no longer be taken back.",
+                    refund=(spent[0].refund_move_id or spent[0].refund_pos_order_id).display_name,
                     reward=spent[0].name,
                     state=dict(self._fields["state"]._description_selection(self.env))[spent[0].state].lower(),
                 )
             )
-        entries = rewards.return_move_id.filtered(lambda m: m.state == "posted")
-        rewards._transition({"state": "cancelled"})
-        if entries:
-            today = fields.Date.context_today(self)
-            entries._reverse_moves(
-                [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in entries], cancel=True
-            )
+        return rewards
 
     def _check_give_back_access(self):
         """Giving back is an accounting act: only who may change the document's payments."""

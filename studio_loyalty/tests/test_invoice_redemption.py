@@ -137,27 +137,30 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
         self.assertReversed(entry)
         self.assertFalse(reward.move_id)
 
-    def test_cancelling_payment_entry_gives_reward_back(self):
-        """An accountant resetting or reversing a reward's payment entry gives the reward back."""
+    def test_payment_entry_is_reversed_not_reset(self):
+        """An accountant reversing a reward's payment entry gives the reward back; resetting it is refused."""
         invoice = self._invoice(self.client, 100.0)
-        reset, reversed_ = self._reward(self.client, 10.0), self._reward(self.client, 20.0)
-        self._redeem(invoice, reset | reversed_)
+        kept, reversed_ = self._reward(self.client, 10.0), self._reward(self.client, 20.0)
+        self._redeem(invoice, kept | reversed_)
         self.assertAmount(invoice.amount_residual, 85.0)
-        reset.payment_move_id.button_draft()
-        self.assertEqual((reset.state, reversed_.state), ("available", "redeemed"))
-        self.assertAmount(invoice.amount_residual, 95.0)
+        for action in ("button_draft", "button_cancel"):
+            with self.subTest(action=action), self.assertRaisesRegex(UserError, "books loyalty value"):
+                getattr(kept.payment_move_id, action)()
+        self.assertEqual(kept.payment_move_id.state, "posted")
         entry = reversed_.payment_move_id
-        entry._reverse_moves(cancel=True)
-        self.assertEqual(reversed_.state, "available")
-        self.assertAmount(invoice.amount_residual, 115.0)
-        self.assertEqual(invoice.payment_state, "not_paid")
-        self.assertAmount(self._partner_balance(self.env.company.loyalty_journal_id.default_account_id), 0.0)
+        reversal = entry._reverse_moves(cancel=True)
+        self.assertEqual((kept.state, reversed_.state), ("redeemed", "available"))
+        self.assertAmount(invoice.amount_residual, 105.0)
+        self.assertAmount(self._partner_balance(self.env.company.loyalty_journal_id.default_account_id), 10.0)
+        # The reversal itself is a loyalty booking: resetting it would make the payment count again.
+        with self.assertRaisesRegex(UserError, "books loyalty value"):
+            reversal.button_draft()
 
-    def test_payment_entry_reset_after_journal_change(self):
+    def test_payment_entry_reversed_after_journal_change(self):
         """A payment entry booked before the Loyalty Rewards journal was changed still gives its reward back."""
         invoice, reward = self._invoice_paid_with_reward()
         self.env.company.loyalty_journal_id = self.company_data["default_journal_misc"]
-        reward.payment_move_id.button_draft()
+        reward.payment_move_id._reverse_moves(cancel=True)
         self.assertEqual(reward.state, "available")
         self.assertAmount(invoice.amount_residual, 115.0)
 

@@ -58,6 +58,21 @@ class TestPosRedemption(PosRewardsCase):
         self.assertEqual(rewards.pos_order_id, order)
         self.assertEqual(order.studio_reward_ids, rewards)
 
+    def test_invoiced_after_closing_books_loyalty_once(self):
+        """An order paid with a reward and invoiced after its session closed books the loyalty account once."""
+        reward = self._reward(self.client, 30.0)
+        order = self._sync(self._order_data(reward))
+        self.pos_session.action_pos_session_validate()
+        self.assertEqual(self._loyalty_balance(), 30.0)
+        order.action_pos_order_invoice()
+        self.assertEqual(order.account_move.payment_state, "paid")
+        self.assertEqual(self._loyalty_balance(), 30.0)
+        pos_receivable = self.env.company.account_default_pos_receivable_account_id
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", pos_receivable.id), ("parent_state", "=", "posted")]
+        )
+        self.assertEqual(self.currency.round(sum(lines.mapped("balance"))), 0.0)
+
     def test_back_office_shows_pos_redemptions(self):
         """A redeemed reward opens its POS order, the order lists it, the client counts it as redeemed."""
         reward = self._reward(self.client, 20.0)
@@ -187,6 +202,7 @@ class TestPosRefunds(PosRewardsCase):
             payments.append((self.loyalty_pm, -loyalty_back))
         return self.create_ui_order_data(
             [{"product": self.print_product, "quantity": -quantity, "refunded_orderline_id": order.lines[0].id}],
+            {"is_refund": True},
             customer=self.client,
             payments=payments,
         )
@@ -238,3 +254,28 @@ class TestPosRefunds(PosRewardsCase):
         self.pos_session.action_pos_session_validate()
         self.assertEqual(self.pos_session.state, "closed")
         self.assertEqual(self._loyalty_balance(), 0.0)
+
+    def test_invoiced_refund_books_share_against_credit_note(self):
+        """An invoiced refund pays only the cash part out: its loyalty share is booked back against the credit note."""
+        order, reward = self._paid_order(quantity=1)
+        data = self._refund_data(order, 1, 30.0)
+        data["to_invoice"] = True
+        refund = self._sync(data)
+        credit_note = refund.account_move
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(reward.state, "available")
+        self.assertTrue(self.currency.is_zero(credit_note.amount_residual))
+        self.pos_session.action_pos_session_validate()
+        self.assertEqual(self._loyalty_balance(), 0.0)
+
+    def test_refunds_in_thirds_return_exactly_what_was_paid(self):
+        """Three refunds of a third each give back exactly the 10.00 paid with rewards, not a cent less."""
+        order, _reward = self._paid_order(quantity=3, reward_amount=10.0)
+        shares = []
+        for _i in range(3):
+            share = self.env["pos.order"].studio_pos_refund_share(order.id, 115.0)
+            shares.append(share)
+            self._sync(self._refund_data(order, 1, share))
+        self.assertEqual(shares, [3.33, 3.33, 3.34])
+        returned = self.env["studio.loyalty.reward"].search([("origin", "=", "refund")])
+        self.assertEqual(self.currency.round(sum(returned.mapped("amount"))), 10.0)

@@ -75,6 +75,18 @@ class TestRefunds(StudioLoyaltyCommon):
         with self.assertRaisesRegex(UserError, "no longer posted"):
             returned.action_reopen()
 
+    def test_reversing_return_entry_takes_share_back(self):
+        """Reversing the booking of a refunded share by hand cancels its reward: the share is owed again."""
+        invoice, _reward = self._paid_invoice()
+        credit_note = self._credit_note(invoice, 50.0)
+        credit_note.action_post()
+        returned = self._client_rewards(refund_move_id=credit_note.id)
+        with self.assertRaisesRegex(UserError, "books loyalty value"):
+            returned.return_move_id.button_cancel()
+        returned.return_move_id._reverse_moves(cancel=True)
+        self.assertEqual(returned.state, "cancelled")
+        self.assertEqual(self._loyalty_balance(), 30.0)
+
     def test_spent_refund_reward_keeps_credit_note(self):
         """A credit note whose returned reward was spent cannot be reset."""
         invoice, _reward = self._paid_invoice()
@@ -82,7 +94,7 @@ class TestRefunds(StudioLoyaltyCommon):
         credit_note.action_post()
         returned = self._client_rewards(refund_move_id=credit_note.id)
         self._redeem(self._invoice(self.client, 100.0), returned)
-        with self.assertRaisesRegex(UserError, "can no longer be reset"):
+        with self.assertRaisesRegex(UserError, "can no longer be taken back"):
             credit_note.button_draft()
         self.assertEqual(credit_note.state, "posted")
 
