@@ -12,6 +12,12 @@ class PosConfig(models.Model):
         configs._studio_add_loyalty_method()
         return configs
 
+    def _create_journal_and_payment_methods(self, cash_ref=None, cash_journal_vals=None):
+        # Odoo takes any method without a journal as the shop's "Customer Account": not ours.
+        return super(PosConfig, self.with_context(studio_loyalty_hide_method=True))._create_journal_and_payment_methods(
+            cash_ref=cash_ref, cash_journal_vals=cash_journal_vals
+        )
+
     def _studio_add_loyalty_method(self):
         Method = self.env["pos.payment.method"].sudo()
         for config in self:

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 
 
 class PosPaymentMethod(models.Model):
@@ -35,9 +36,15 @@ class PosPaymentMethod(models.Model):
             )
 
     @api.model
+    def _search(self, domain, *args, **kwargs):
+        if self.env.context.get("studio_loyalty_hide_method"):
+            domain = Domain.AND([domain, [("is_studio_loyalty", "=", False)]])
+        return super()._search(domain, *args, **kwargs)
+
+    @api.model
     def _studio_loyalty_method(self, company):
         """The company's Loyalty Rewards payment method, created when missing."""
-        method = self.with_context(active_test=False).search(
+        method = self.with_context(active_test=False, studio_loyalty_hide_method=False).search(
             [("is_studio_loyalty", "=", True), ("company_id", "=", company.id)], limit=1
         )
         return method or self.create(

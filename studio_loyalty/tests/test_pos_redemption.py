@@ -49,6 +49,13 @@ class TestPosRedemption(PosRewardsCase):
         self.assertFalse(self.loyalty_pm.is_cash_count)
         self.assertIn("is_studio_loyalty", self.loyalty_pm._load_pos_data_fields(self.config))
 
+    def test_new_shop_keeps_its_customer_account(self):
+        """Odoo's shop set-up still makes a Customer Account: it does not take the Loyalty Rewards method for one."""
+        _journal, method_ids = self.env["pos.config"]._create_journal_and_payment_methods()
+        methods = self.env["pos.payment.method"].browse(method_ids)
+        self.assertNotIn(self.loyalty_pm, methods)
+        self.assertTrue(methods.filtered(lambda m: m.type == "pay_later"))
+
     def test_order_spends_rewards_at_sync(self):
         """Syncing a ticket paid with two rewards spends both on the order."""
         rewards = self._reward(self.client, 20.0) | self._reward(self.client, 10.0)

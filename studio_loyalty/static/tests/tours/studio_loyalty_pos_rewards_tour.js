@@ -34,7 +34,10 @@ function redeem(total) {
     return [
         { content: `selected ${total}`, trigger: `.modal .studio-rewards-total:contains("${total}")` },
         { content: "redeem", trigger: ".modal .studio-rewards-confirm:not([disabled])", run: "click" },
-        PaymentScreen.selectedPaymentlineHas("Loyalty Rewards", total),
+        {
+            content: `a Loyalty Rewards line of ${total}, left unselected`,
+            trigger: `.paymentline:not(.selected):contains("Loyalty Rewards"):contains("${total}")`,
+        },
     ].flat();
 }
 

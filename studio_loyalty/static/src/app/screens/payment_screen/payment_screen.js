@@ -162,6 +162,8 @@ patch(PaymentScreen.prototype, {
         const line = result.data;
         line.update({ studio_reward_ids: [["link", ...selected]] });
         line.setAmount(selected.reduce((sum, reward) => sum + reward.amount, 0));
+        // Left unselected: neither the numpad nor a tip may change what the rewards pay.
+        this.currentOrder.selectPaymentline(undefined);
         this.numberBuffer.reset();
         this.studioRewards.count -= selected.length;
     },
