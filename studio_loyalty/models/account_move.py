@@ -81,34 +81,24 @@ class AccountMove(models.Model):
     # Giving rewards back when the document they paid goes away
     # ------------------------------------------------------------------
 
+    def _studio_linked_rewards(self, link, move_type, domain=()):
+        """Rewards (sudo) whose ``link`` field is one of these moves of ``move_type``."""
+        moves = self.filtered(lambda m: m.move_type == move_type)
+        if not moves:
+            return self.env["studio.loyalty.reward"]
+        return self.env["studio.loyalty.reward"].sudo().search([(link, "in", moves.ids), *domain])
+
     def _studio_paying_rewards(self):
         """Redeemed rewards whose payment entry is one of these moves."""
-        entries = self.filtered(lambda m: m.move_type == "entry")
-        if not entries:
-            return self.env["studio.loyalty.reward"]
-        return self.env["studio.loyalty.reward"].sudo().search([("payment_move_id", "in", entries.ids)])
+        return self._studio_linked_rewards("payment_move_id", "entry")
 
     def _studio_returning_rewards(self):
         """Rewards whose refunded share one of these moves booked back to the loyalty account."""
-        entries = self.filtered(lambda m: m.move_type == "entry")
-        if not entries:
-            return self.env["studio.loyalty.reward"]
-        return (
-            self.env["studio.loyalty.reward"]
-            .sudo()
-            .search([("return_move_id", "in", entries.ids), ("state", "!=", "cancelled")])
-        )
+        return self._studio_linked_rewards("return_move_id", "entry", [("state", "!=", "cancelled")])
 
     def _studio_refund_rewards(self):
         """Rewards that these credit notes gave back as a share of a redemption, not cancelled."""
-        refunds = self.filtered(lambda m: m.move_type == "out_refund")
-        if not refunds:
-            return self.env["studio.loyalty.reward"]
-        return (
-            self.env["studio.loyalty.reward"]
-            .sudo()
-            .search([("refund_move_id", "in", refunds.ids), ("state", "!=", "cancelled")])
-        )
+        return self._studio_linked_rewards("refund_move_id", "out_refund", [("state", "!=", "cancelled")])
 
     def button_draft(self):
         # Called by button_cancel too. Any user the core lets reset or cancel
