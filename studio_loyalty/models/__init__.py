@@ -14,4 +14,5 @@ from . import (
     studio_loyalty_reward,
     studio_loyalty_run,
     studio_loyalty_run_line,
+    studio_loyalty_sale,
 )

@@ -7,6 +7,7 @@ from . import (
     test_partner_list,
     test_pos_tour,
     test_process_run,
+    test_qualifying_sale,
     test_reward,
     test_security,
 )

@@ -1,0 +1,109 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+# An invoice whose payment is complete; "reversed" is paid by its credit note.
+QUALIFYING_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+
+
+class StudioLoyaltySale(models.AbstractModel):
+    """What a qualifying paid sale is, defined once.
+
+    The Process Loyalty Rewards run, referral requirements and points earning
+    must agree on which sales count, how much and on what date: they all read
+    them from this one query instead of each writing its own.
+    """
+
+    _name = "studio.loyalty.sale"
+    _description = "Qualifying Paid Sales"
+
+    @api.model
+    def _query(self, company, clients, since=None, tz="UTC"):
+        """SQL of the qualifying paid sales of ``clients`` in ``company``, one row per document.
+
+        Rows: ``partner_id`` (the client's commercial partner), ``sale_ref``
+        (the original sale: ``'move:<id>'`` of the invoice, ``'pos:<id>'`` of
+        the POS order), ``sale_date`` and ``amount`` (untaxed, company
+        currency, negative for credit notes and refunds).
+
+        Qualifying: posted customer invoices and credit notes whose payment is
+        complete (a credit note counts when its invoice does), and paid POS
+        orders. A credit note or POS refund is part of the sale it refunds:
+        it takes that sale's reference and date, so refunding a sale from
+        before ``since`` takes nothing away. An invoice made from a POS order
+        is counted through the order only. A POS order's date is its day in
+        the time zone ``tz``.
+
+        :param company: the ``res.company`` whose sales count
+        :param clients: ``SQL`` of a SELECT with a column ``id`` of the
+            commercial partners to consider
+        :param since: optional date; sales dated before it are left out
+        :param tz: time zone name the POS orders are dated in
+        """
+        move_date = SQL("COALESCE(origin.invoice_date, move.invoice_date)")
+        pos_date = SQL(
+            "timezone(%s, COALESCE(pos_origin.date_order, pos.date_order) AT TIME ZONE 'UTC')::date",
+            tz,
+        )
+        move_since = pos_since = SQL("TRUE")
+        if since:
+            move_since = SQL("%s >= %s", move_date, since)
+            pos_since = SQL("%s >= %s", pos_date, since)
+        return SQL(
+            """
+            WITH client AS NOT MATERIALIZED (
+                %(clients)s
+            ), pos_refund_origin AS (
+                -- The orders a POS refund refunds: the first one is its sale.
+                SELECT refund_line.order_id, MIN(origin.id) AS origin_id, MIN(origin.date_order) AS date_order
+                  FROM pos_order_line refund_line
+                  JOIN pos_order_line origin_line ON origin_line.id = refund_line.refunded_orderline_id
+                  JOIN pos_order origin ON origin.id = origin_line.order_id
+              GROUP BY refund_line.order_id
+            ), reversal AS (
+                -- The invoice each credit note reverses: few rows, read through
+                -- the partial index on reversed_entry_id.
+                SELECT move.id, origin.id AS origin_id, origin.payment_state, origin.invoice_date
+                  FROM account_move move
+                  JOIN account_move origin ON origin.id = move.reversed_entry_id
+                 WHERE move.reversed_entry_id IS NOT NULL
+            )
+            -- A credit note counts when the invoice it reverses does (or,
+            -- without one, when it is paid itself), on the invoice's date and
+            -- as part of that invoice's sale.
+            SELECT move.commercial_partner_id AS partner_id,
+                   'move:' || COALESCE(origin.origin_id, move.id)::text AS sale_ref,
+                   %(move_date)s AS sale_date,
+                   move.amount_untaxed_signed AS amount
+              FROM account_move move
+              JOIN client ON client.id = move.commercial_partner_id
+         LEFT JOIN reversal origin ON origin.id = move.id
+             WHERE move.company_id = %(company)s
+               AND move.state = 'posted'
+               AND %(move_since)s
+               AND (
+                    (move.move_type = 'out_invoice' AND move.payment_state IN %(paid)s)
+                 OR (move.move_type = 'out_refund' AND origin.origin_id IS NULL AND move.payment_state IN %(paid)s)
+                 OR (move.move_type = 'out_refund' AND origin.payment_state IN %(paid)s)
+               )
+               AND NOT EXISTS (SELECT 1 FROM pos_order po WHERE po.account_move = move.id)
+         UNION ALL
+            SELECT buyer.commercial_partner_id,
+                   'pos:' || COALESCE(pos_origin.origin_id, pos.id)::text,
+                   %(pos_date)s,
+                   (pos.amount_total - pos.amount_tax) / COALESCE(NULLIF(pos.currency_rate, 0), 1)
+              FROM pos_order pos
+              JOIN res_partner buyer ON buyer.id = pos.partner_id
+              JOIN client ON client.id = buyer.commercial_partner_id
+         LEFT JOIN pos_refund_origin pos_origin ON pos_origin.order_id = pos.id
+             WHERE pos.company_id = %(company)s
+               AND pos.state IN ('paid', 'done')
+               AND %(pos_since)s
+            """,
+            clients=clients,
+            company=company.id,
+            paid=QUALIFYING_PAYMENT_STATES,
+            move_date=move_date,
+            move_since=move_since,
+            pos_date=pos_date,
+            pos_since=pos_since,
+        )
