@@ -6,8 +6,6 @@ from odoo.tools import SQL, float_compare
 
 from .studio_loyalty_reward import in_transition, transition
 
-QUALIFYING_PAYMENT_STATES = ("paid", "in_payment", "reversed")
-
 
 def _text_column(values):
     """Values as comma-separated text, for ``string_to_array(%s, ',')`` in SQL.
@@ -179,68 +177,33 @@ class StudioLoyaltyRun(models.Model):
         exact numeric arithmetic; unrewarded = qualifying minus the sales the
         done lines of earlier runs consumed.
 
-        Qualifying: posted customer invoices and credit notes whose payment is
-        complete (a credit note counts when its invoice does), and paid POS
-        orders, untaxed in company currency, dated on or after the program
-        start date (a POS order's date in the time zone of whoever runs the
-        tool); a credit note or POS refund takes the date of the sale it
-        refunds, so refunding a sale from before the start takes nothing away.
-        An invoice made from a POS order is counted through the order only.
-        Only active clients with a loyalty-enabled status.
+        The sales are those of ``studio.loyalty.sale`` since the program start
+        date, with POS orders dated in the time zone of whoever runs the tool,
+        for active clients with a loyalty-enabled status.
         """
         self.ensure_one()
         start = self.company_id.loyalty_start_date or fields.Date.to_date("1900-01-01")
         partner_filter = SQL("TRUE")
         if partner_ids is not None:
             partner_filter = SQL("client.id = ANY(%s)", list(partner_ids))
+        clients = SQL(
+            """
+            SELECT client.id
+              FROM res_partner client
+              JOIN studio_client_status status ON status.id = client.client_status_id
+             WHERE client.active AND status.loyalty_enabled AND %(partner_filter)s
+               AND (client.company_id IS NULL OR client.company_id = %(company)s)
+            """,
+            partner_filter=partner_filter,
+            company=self.company_id.id,
+        )
+        sales = self.env["studio.loyalty.sale"]._query(
+            self.company_id, clients, since=start, tz=self.user_id.tz or self.env.user.tz or "UTC"
+        )
         return SQL(
             """
-            WITH client AS NOT MATERIALIZED (
-                SELECT client.id
-                  FROM res_partner client
-                  JOIN studio_client_status status ON status.id = client.client_status_id
-                 WHERE client.active AND status.loyalty_enabled AND %(partner_filter)s
-                   AND (client.company_id IS NULL OR client.company_id = %(company)s)
-            ), pos_refund_origin AS (
-                SELECT refund_line.order_id, MIN(origin.date_order) AS date_order
-                  FROM pos_order_line refund_line
-                  JOIN pos_order_line origin_line ON origin_line.id = refund_line.refunded_orderline_id
-                  JOIN pos_order origin ON origin.id = origin_line.order_id
-              GROUP BY refund_line.order_id
-            ), reversal AS (
-                -- The invoice each credit note reverses: few rows, read through
-                -- the partial index on reversed_entry_id.
-                SELECT move.id, origin.id AS origin_id, origin.payment_state, origin.invoice_date
-                  FROM account_move move
-                  JOIN account_move origin ON origin.id = move.reversed_entry_id
-                 WHERE move.reversed_entry_id IS NOT NULL
-            ), sales AS (
-                -- A credit note counts when the invoice it reverses does (or,
-                -- without one, when it is paid itself), on the invoice's date.
-                SELECT move.commercial_partner_id AS partner_id, move.amount_untaxed_signed AS amount
-                  FROM account_move move
-                  JOIN client ON client.id = move.commercial_partner_id
-             LEFT JOIN reversal origin ON origin.id = move.id
-                 WHERE move.company_id = %(company)s
-                   AND move.state = 'posted'
-                   AND COALESCE(origin.invoice_date, move.invoice_date) >= %(start)s
-                   AND (
-                        (move.move_type = 'out_invoice' AND move.payment_state IN %(paid)s)
-                     OR (move.move_type = 'out_refund' AND origin.origin_id IS NULL AND move.payment_state IN %(paid)s)
-                     OR (move.move_type = 'out_refund' AND origin.payment_state IN %(paid)s)
-                   )
-                   AND NOT EXISTS (SELECT 1 FROM pos_order po WHERE po.account_move = move.id)
-             UNION ALL
-                SELECT buyer.commercial_partner_id,
-                       (pos.amount_total - pos.amount_tax) / COALESCE(NULLIF(pos.currency_rate, 0), 1)
-                  FROM pos_order pos
-                  JOIN res_partner buyer ON buyer.id = pos.partner_id
-                  JOIN client ON client.id = buyer.commercial_partner_id
-             LEFT JOIN pos_refund_origin pos_origin ON pos_origin.order_id = pos.id
-                 WHERE pos.company_id = %(company)s
-                   AND pos.state IN ('paid', 'done')
-                   AND timezone(%(tz)s, COALESCE(pos_origin.date_order, pos.date_order) AT TIME ZONE 'UTC')::date
-                       >= %(start)s
+            WITH sales AS NOT MATERIALIZED (
+                %(sales)s
             ), totals AS (
                 SELECT partner_id, ROUND(SUM(amount), %(digits)s) AS amount
                   FROM sales
@@ -261,11 +224,8 @@ class StudioLoyaltyRun(models.Model):
          LEFT JOIN consumed ON consumed.partner_id = totals.partner_id
           ORDER BY totals.partner_id
             """,
+            sales=sales,
             company=self.company_id.id,
-            start=start,
-            tz=self.user_id.tz or self.env.user.tz or "UTC",
-            paid=QUALIFYING_PAYMENT_STATES,
-            partner_filter=partner_filter,
             digits=self.currency_id.decimal_places,
             threshold=self.threshold,
         )
