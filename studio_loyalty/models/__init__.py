@@ -1,6 +1,7 @@
 from . import (
     account_chart_template,
     account_move,
+    calendar_event,
     pos_config,
     pos_order,
     pos_payment,
@@ -15,4 +16,8 @@ from . import (
     studio_loyalty_run,
     studio_loyalty_run_line,
     studio_loyalty_sale,
+    studio_referral,
+    studio_referral_grant,
+    studio_referral_program,
+    studio_session_status,
 )

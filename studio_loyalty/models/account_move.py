@@ -304,6 +304,14 @@ class AccountMove(models.Model):
             "context": {"default_move_id": self.id},
         }
 
+    def _invoice_paid_hook(self):
+        """A paid invoice may be a referred client's initial order."""
+        result = super()._invoice_paid_hook()
+        clients = self.filtered(lambda move: move.move_type == "out_invoice").commercial_partner_id
+        if clients:
+            self.env["studio.referral"].sudo()._evaluate_clients(clients)
+        return result
+
     def _studio_check_redeemable(self):
         self.ensure_one()
         if self.move_type != "out_invoice" or self.state != "posted":

@@ -31,6 +31,13 @@ class PosOrder(models.Model):
         groups=REWARD_READERS,
     )
 
+    def action_pos_order_paid(self):
+        """A closed POS order may be a referred client's initial order."""
+        result = super().action_pos_order_paid()
+        if self.partner_id:
+            self.env["studio.referral"].sudo()._evaluate_clients(self.partner_id)
+        return result
+
     def _process_payment_lines(self, pos_order, order, pos_session, draft):
         result = super()._process_payment_lines(pos_order, order, pos_session, draft)
         if not draft:

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
-from .studio_loyalty_reward import REWARD_READERS
+from .studio_loyalty_reward import REWARD_READERS, in_transition
+
+LOYALTY_USERS = "studio_loyalty.studio_loyalty_group_user"
 
 
 class ResPartner(models.Model):
@@ -56,6 +59,65 @@ class ResPartner(models.Model):
         groups=REWARD_READERS,
     )
 
+    # Referrals: the program this client refers under, and who referred them.
+    studio_referral_program_id = fields.Many2one(
+        comodel_name="studio.referral.program",
+        string="Referral Program",
+        index="btree_not_null",
+        groups=LOYALTY_USERS,
+        tracking=True,
+        copy=False,
+        help="The program this client refers new clients under. Reassigning restarts its clock.",
+    )
+    studio_referral_email_date = fields.Datetime(
+        string="Referral Email Sent",
+        readonly=True,
+        copy=False,
+        groups=LOYALTY_USERS,
+        help="When the referral program email was first sent since the program was assigned: "
+        "the start of the 'within N days' requirements.",
+    )
+    studio_referred_by_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Referred By",
+        index="btree_not_null",
+        groups=LOYALTY_USERS,
+        tracking=True,
+        copy=False,
+        help="The client who referred this one. Cannot be changed once saved.",
+    )
+    studio_referral_ids = fields.One2many(
+        comodel_name="studio.referral",
+        inverse_name="referrer_id",
+        string="Referrals Made",
+        groups=LOYALTY_USERS,
+    )
+    studio_referred_referral_ids = fields.One2many(
+        comodel_name="studio.referral",
+        inverse_name="referred_id",
+        string="Referral",
+        groups=LOYALTY_USERS,
+    )
+    studio_referral_count = fields.Integer(
+        string="# Referrals", compute="_compute_studio_referral_stats", compute_sudo=True, groups=LOYALTY_USERS
+    )
+    studio_referral_reward_amount = fields.Monetary(
+        string="Referral Rewards",
+        compute="_compute_studio_referral_stats",
+        currency_field="studio_reward_currency_id",
+        compute_sudo=True,
+        groups=LOYALTY_USERS,
+    )
+    studio_session_ids = fields.One2many(
+        comodel_name="calendar.event",
+        inverse_name="studio_client_id",
+        string="Sessions",
+        groups=LOYALTY_USERS,
+    )
+    studio_session_count = fields.Integer(
+        string="# Sessions", compute="_compute_studio_session_count", compute_sudo=True, groups=LOYALTY_USERS
+    )
+
     @api.depends_context("company")
     def _compute_studio_reward_currency_id(self):
         self.studio_reward_currency_id = self.env.company.currency_id
@@ -108,4 +170,142 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_partner_id": self.id},
+        }
+
+    def _compute_studio_referral_stats(self):
+        """Referrals made and referral rewards earned, in two grouped queries for all rows."""
+        referrals = dict(
+            self.env["studio.referral"]._read_group(
+                [("referrer_id", "in", self.ids), ("state", "!=", "merged")], ["referrer_id"], ["__count"]
+            )
+        )
+        rewards = dict(
+            self.env["studio.loyalty.reward"]._read_group(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("origin", "=", "referral"),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "!=", "cancelled"),
+                ],
+                ["partner_id"],
+                ["amount:sum"],
+            )
+        )
+        for partner in self:
+            partner.studio_referral_count = referrals.get(partner, 0)
+            partner.studio_referral_reward_amount = rewards.get(partner, 0.0)
+
+    def _compute_studio_session_count(self):
+        sessions = dict(
+            self.env["calendar.event"]._read_group(
+                [("studio_client_id", "in", self.ids)], ["studio_client_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.studio_session_count = sessions.get(partner, 0)
+
+    @api.constrains("studio_referred_by_id")
+    def _check_studio_referred_by(self):
+        for partner in self.sudo():
+            referrer = partner.studio_referred_by_id
+            if not referrer:
+                continue
+            if referrer.commercial_partner_id == partner.commercial_partner_id:
+                raise ValidationError(self.env._("A client cannot refer themself."))
+            if partner._has_cycle("studio_referred_by_id"):
+                raise ValidationError(
+                    self.env._(
+                        "%(client)s cannot be referred by %(referrer)s, whom they referred.",
+                        client=partner.display_name,
+                        referrer=referrer.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if any(vals.get("studio_referred_by_id") for vals in vals_list):
+            referred = partners.sudo().filtered("studio_referred_by_id")
+            self.env["studio.referral"].sudo()._record(referred)
+        return partners
+
+    def write(self, vals):
+        referred = self.browse()
+        if "studio_referred_by_id" in vals and in_transition(self):
+            # Merging clients: the merged client keeps its own referrer, else
+            # takes one of the others' unless that would be itself.
+            if self.sudo().studio_referred_by_id or vals["studio_referred_by_id"] in self.ids:
+                vals = {key: value for key, value in vals.items() if key != "studio_referred_by_id"}
+        if "studio_referred_by_id" in vals:
+            referrer_id = vals["studio_referred_by_id"] or False
+            if any(partner.studio_referred_by_id.id not in (False, referrer_id) for partner in self.sudo()):
+                raise UserError(self.env._("Referred By cannot be changed once it is saved."))
+            if referrer_id:
+                referred = self.sudo().filtered(lambda partner: not partner.studio_referred_by_id)
+        if "studio_referral_program_id" in vals and "studio_referral_email_date" not in vals:
+            # Assigning (or reassigning) a program restarts the client's clock
+            # at the next referral program email.
+            vals = {**vals, "studio_referral_email_date": False}
+        result = super().write(vals)
+        if referred:
+            self.env["studio.referral"].sudo()._record(referred)
+        return result
+
+    def action_studio_send_referral_email(self):
+        """Queue the program's email to each referring client; the first one since assignment starts the clock."""
+        partners = self.sudo()
+        unassigned = partners.filtered(lambda partner: not partner.studio_referral_program_id)
+        if unassigned:
+            raise UserError(
+                self.env._("Assign a referral program first: %s.", ", ".join(unassigned[:10].mapped("display_name")))
+            )
+        no_email = partners.filtered(lambda partner: not partner.email)
+        if no_email:
+            raise UserError(
+                self.env._("These clients have no email address: %s.", ", ".join(no_email[:10].mapped("display_name")))
+            )
+        no_template = partners.studio_referral_program_id.filtered(
+            lambda program: not program.invitation_mail_template_id
+        )
+        if no_template:
+            raise UserError(
+                self.env._("Choose the referral program email of %s.", ", ".join(no_template.mapped("name")))
+            )
+        for template, clients in partners.grouped(
+            lambda p: p.studio_referral_program_id.invitation_mail_template_id
+        ).items():
+            template.send_mail_batch(clients.ids, force_send=False)
+        partners.filtered(
+            lambda partner: not partner.studio_referral_email_date
+        ).studio_referral_email_date = fields.Datetime.now()
+        return True
+
+    def action_studio_open_referrals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("studio_loyalty.studio_referral_action")
+        action["domain"] = ["|", ("referrer_id", "=", self.id), ("referred_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_studio_open_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("studio_loyalty.studio_session_action")
+        action["domain"] = [("studio_client_id", "=", self.id)]
+        action["context"] = {"default_studio_client_id": self.id}
+        return action
+
+    def action_studio_book_session(self):
+        """Book a session for this client in the calendar."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Book a Session"),
+            "res_model": "calendar.event",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_studio_client_id": self.id,
+                "default_name": self.env._("Session: %s", self.name),
+                "default_partner_ids": [self.id, self.env.user.partner_id.id],
+            },
         }

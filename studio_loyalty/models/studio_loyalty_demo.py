@@ -79,6 +79,24 @@ class StudioLoyaltyDemo(models.AbstractModel):
         demo._archive_odoo_demo_programs()
 
     @api.model
+    def _create_demo_referral_order(self):
+        """The referred client Ava pays her first order, which earns her referral."""
+        company = self.env.ref("base.main_company")
+        if not company.chart_template:
+            return
+        demo = self.with_company(company)
+        invoice = demo.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.env.ref("studio_loyalty.res_partner_referred_01_demo").id,
+                "invoice_date": fields.Date.context_today(self),
+                "invoice_line_ids": [Command.create({"name": "Newborn session", "price_unit": 295.0})],
+            }
+        )
+        invoice.action_post()
+        demo._pay_in_full(invoice, invoice.invoice_date)
+
+    @api.model
     def _archive_odoo_demo_programs(self):
         """The demo till shows the studio's rewards, not Odoo's demo loyalty programs beside them."""
         for xmlid in ODOO_DEMO_PROGRAMS:

@@ -18,6 +18,7 @@ LINK_FIELDS = frozenset(
         "payment_move_id",
         "pos_order_id",
         "redeemed_date",
+        "referral_id",
         "refund_move_id",
         "refund_pos_order_id",
         "return_move_id",
@@ -138,6 +139,13 @@ class StudioLoyaltyReward(models.Model):
         index="btree_not_null",
     )
     redeemed_date = fields.Date(readonly=True, copy=False)
+    referral_id = fields.Many2one(
+        comodel_name="studio.referral",
+        string="Earned by Referral",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
     return_move_id = fields.Many2one(
         comodel_name="account.move",
         string="Return Entry",

@@ -8,6 +8,8 @@ from . import (
     test_pos_tour,
     test_process_run,
     test_qualifying_sale,
+    test_referral,
+    test_referral_concurrency,
     test_reward,
     test_security,
 )

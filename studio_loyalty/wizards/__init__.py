@@ -1,1 +1,1 @@
-from . import studio_loyalty_redeem
+from . import base_partner_merge_automatic_wizard, studio_loyalty_redeem, studio_referral_assign

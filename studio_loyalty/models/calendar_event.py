@@ -1,0 +1,74 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+
+LOYALTY_USERS = "studio_loyalty.studio_loyalty_group_user"
+
+
+class CalendarEvent(models.Model):
+    """A calendar booking becomes a client session when it has a client.
+
+    Booking a session and moving it to another status are referral events:
+    the client's referral is evaluated in the same transaction.
+    """
+
+    _inherit = "calendar.event"
+
+    studio_client_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Session Client",
+        index="btree_not_null",
+        groups=LOYALTY_USERS,
+        tracking=True,
+        help="The client this session is for; the event makes them an attendee.",
+    )
+    studio_session_status_id = fields.Many2one(
+        comodel_name="studio.session.status",
+        string="Session Status",
+        groups=LOYALTY_USERS,
+        tracking=True,
+        ondelete="restrict",
+        group_expand="_read_group_expand_full",
+    )
+    studio_booked_on = fields.Datetime(
+        string="Booked On",
+        groups=LOYALTY_USERS,
+        copy=False,
+        help="When the session was booked: the moment referral clocks compare with.",
+    )
+
+    @api.constrains("studio_client_id", "studio_session_status_id")
+    def _check_studio_session(self):
+        if any(event.studio_client_id and not event.studio_session_status_id for event in self):
+            raise ValidationError(self.env._("A client session needs a session status."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        default_status = False
+        for vals in vals_list:
+            client_id = vals.get("studio_client_id")
+            if not client_id:
+                continue
+            if not vals.get("studio_session_status_id"):
+                default_status = default_status or self.env["studio.session.status"].search([], limit=1)
+                vals["studio_session_status_id"] = default_status.id
+            vals.setdefault("studio_booked_on", fields.Datetime.now())
+            vals["partner_ids"] = [*vals.get("partner_ids", []), Command.link(client_id)]
+        events = super().create(vals_list)
+        events._studio_evaluate_referrals()
+        return events
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.keys() & {"studio_client_id", "studio_session_status_id", "active"}:
+            for event in self.filtered("studio_client_id"):
+                if event.studio_client_id not in event.partner_ids:
+                    event.partner_ids = [Command.link(event.studio_client_id.id)]
+                if not event.studio_booked_on:
+                    event.studio_booked_on = fields.Datetime.now()
+            self._studio_evaluate_referrals()
+        return result
+
+    def _studio_evaluate_referrals(self):
+        clients = self.sudo().studio_client_id
+        if clients:
+            self.env["studio.referral"].sudo()._evaluate_clients(clients)

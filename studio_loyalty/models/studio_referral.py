@@ -1,0 +1,438 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .studio_loyalty_reward import in_transition, transition
+
+EVALUABLE_STATES = ("pending", "earned")
+REQUIREMENT_STATES = [("na", "Not Required"), ("waiting", "Waiting"), ("met", "Met"), ("failed", "Failed")]
+
+
+class StudioReferral(models.Model):
+    """One referred client of one referring client, and what it has earned.
+
+    Referrals are recorded when a client's Referred By is saved, under the
+    referring client's program and clock of that moment, and evaluated by
+    :meth:`_evaluate` on every event that can change them (client created,
+    session booked or moved, sale paid) and once a day for anything missed.
+    """
+
+    _name = "studio.referral"
+    _description = "Client Referral"
+    _inherit = ["mail.thread"]
+    _order = "referral_date desc, id desc"
+    _check_company_auto = True
+
+    referrer_id = fields.Many2one(
+        comodel_name="res.partner", string="Referring Client", required=True, readonly=True, index=True
+    )
+    referred_id = fields.Many2one(
+        comodel_name="res.partner", string="Referred Client", required=True, readonly=True, index=True
+    )
+    program_id = fields.Many2one(
+        comodel_name="studio.referral.program",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The referring client's program when the referral was recorded.",
+    )
+    company_id = fields.Many2one(comodel_name="res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    referral_date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    clock_start = fields.Datetime(
+        string="Clock Started",
+        readonly=True,
+        help="When the referral program email was sent to the referring client (else when the referral was "
+        "recorded): the start of the 'within N days' requirements.",
+    )
+    state = fields.Selection(
+        selection=[
+            ("pending", "Waiting"),
+            ("earned", "Earned"),
+            ("done", "Completed"),
+            ("expired", "Clock Ran Out"),
+            ("limit", "Limit Reached"),
+            ("no_program", "No Program"),
+            ("merged", "Merged"),
+        ],
+        required=True,
+        default="pending",
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
+    reason = fields.Char(string="Status Detail", readonly=True, help="Why nothing (more) is granted.")
+    created_requirement = fields.Selection(REQUIREMENT_STATES, string="Created in Time", default="na", readonly=True)
+    session_requirement = fields.Selection(REQUIREMENT_STATES, string="Session", default="na", readonly=True)
+    order_requirement = fields.Selection(REQUIREMENT_STATES, string="Initial Order", default="na", readonly=True)
+    grant_ids = fields.One2many(comodel_name="studio.referral.grant", inverse_name="referral_id", string="Granted")
+    grant_count = fields.Integer(string="Grants", compute="_compute_grant_totals")
+    reward_total = fields.Monetary(string="Rewards Earned", compute="_compute_grant_totals")
+    last_grant_date = fields.Datetime(string="Last Granted", readonly=True)
+
+    _referred_unique = models.UniqueIndex(
+        "(referred_id) WHERE state != 'merged'", "A referred client belongs to one referring client."
+    )
+
+    def _compute_display_name(self):
+        for referral in self:
+            referral.display_name = self.env._(
+                "%(referrer)s → %(referred)s",
+                referrer=referral.referrer_id.display_name,
+                referred=referral.referred_id.display_name,
+            )
+
+    def _compute_grant_totals(self):
+        grants = {
+            referral: (count, amount)
+            for referral, count, amount in self.env["studio.referral.grant"]._read_group(
+                [("referral_id", "in", self.ids)], ["referral_id"], ["__count", "reward_amount:sum"]
+            )
+        }
+        for referral in self:
+            referral.grant_count, referral.reward_total = grants.get(referral, (0, 0.0))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not in_transition(self):
+            raise UserError(self.env._("A referral is recorded by saving the referred client's Referred By."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not in_transition(self):
+            raise UserError(self.env._("A referral changes only when it is evaluated."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_granted(self):
+        if self.grant_ids:
+            raise UserError(self.env._("A referral that granted rewards or promotional items is kept."))
+
+    # ------------------------------------------------------------------
+    # Recording
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _record(self, referred_clients):
+        """Record the referral of each client whose Referred By was just saved (once per client)."""
+        already = self.search([("referred_id", "in", referred_clients.ids), ("state", "!=", "merged")]).referred_id
+        vals_list = []
+        for client in referred_clients - already:
+            referrer = client.studio_referred_by_id
+            program = referrer.studio_referral_program_id
+            company = program.company_id or client.company_id or self.env.company
+            vals_list.append(
+                {
+                    "referrer_id": referrer.id,
+                    "referred_id": client.id,
+                    "program_id": program.id,
+                    "company_id": company.id,
+                    "clock_start": referrer.studio_referral_email_date or fields.Datetime.now(),
+                    "state": "pending" if program else "no_program",
+                    "reason": False
+                    if program
+                    else self.env._("%s was not assigned to a referral program.", referrer.display_name),
+                }
+            )
+        referrals = transition(self).create(vals_list)
+        referrals._evaluate()
+        return referrals
+
+    # ------------------------------------------------------------------
+    # Evaluation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _evaluate_clients(self, clients):
+        """Something happened to these clients (a session, a paid sale): evaluate their referrals."""
+        referrals = self.search(
+            [
+                "|",
+                ("referred_id", "in", clients.ids),
+                ("referred_id.commercial_partner_id", "in", clients.commercial_partner_id.ids),
+                ("state", "in", EVALUABLE_STATES),
+            ]
+        )
+        referrals._evaluate()
+
+    def _evaluate(self, skip_locked=False):
+        """Grant what each referral has earned and not received yet, or record why not.
+
+        Idempotent: the referrals are locked, and every grant has a key unique
+        per referral (the referral itself, or one session). A second worker
+        evaluating the same referral at the same moment waits for the lock,
+        then fails to serialize on the updated row; Odoo retries it on a
+        snapshot that sees the first worker's grants.
+        """
+        if skip_locked:
+            referrals = self.try_lock_for_update(allow_referencing=True)
+        else:
+            # Wait for the lock (an event in a user's transaction must not fail
+            # because the daily re-check holds the row for a moment).
+            self.flush_recordset()
+            self.env.execute_query(
+                SQL("SELECT id FROM studio_referral WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", self.ids)
+            )
+            referrals = self
+        referrals = referrals.filtered(lambda referral: referral.state in EVALUABLE_STATES and referral.program_id)
+        for company, batch in referrals.grouped("company_id").items():
+            batch._evaluate_company(company)
+        return referrals
+
+    def _company_today(self, company):
+        tz = company.partner_id.tz or "UTC"
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz), fields.Datetime.now()).date()
+
+    def _facts(self, company):
+        """Dates, sessions and paid sales of the referred clients, in a few set-based queries.
+
+        Dates are local dates in the company's time zone: "within 30 days" ends
+        at midnight there, whoever or whatever evaluates.
+        """
+        tz = company.partner_id.tz or "UTC"
+        self.env.flush_all()
+        dates = {
+            referral_id: (referral_date, created, clock)
+            for referral_id, referral_date, created, clock in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT referral.id,
+                           timezone(%(tz)s, referral.referral_date AT TIME ZONE 'UTC')::date,
+                           timezone(%(tz)s, client.create_date AT TIME ZONE 'UTC')::date,
+                           timezone(%(tz)s, referral.clock_start AT TIME ZONE 'UTC')::date
+                      FROM studio_referral referral
+                      JOIN res_partner client ON client.id = referral.referred_id
+                     WHERE referral.id = ANY(%(ids)s)
+                    """,
+                    tz=tz,
+                    ids=self.ids,
+                )
+            )
+        }
+        sessions = defaultdict(list)
+        for referral_id, session_id, booked, sequence, cancelled in self.env.execute_query(
+            SQL(
+                """
+                SELECT referral.id, event.id,
+                       timezone(%(tz)s, event.studio_booked_on AT TIME ZONE 'UTC')::date,
+                       status.sequence, status.is_cancelled
+                  FROM studio_referral referral
+                  JOIN calendar_event event ON event.studio_client_id = referral.referred_id AND event.active
+                  JOIN studio_session_status status ON status.id = event.studio_session_status_id
+                 WHERE referral.id = ANY(%(ids)s)
+              ORDER BY event.studio_booked_on, event.id
+                """,
+                tz=tz,
+                ids=self.ids,
+            )
+        ):
+            sessions[referral_id].append((session_id, booked, sequence, cancelled))
+        sales = defaultdict(list)
+        needs_order = self.filtered(lambda r: r.program_id.require_order or r.program_id.require_order_minimum)
+        if needs_order:
+            clients = SQL("SELECT unnest(%s::int[]) AS id", needs_order.referred_id.commercial_partner_id.ids)
+            for partner_id, sale_date, amount in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT sale.partner_id, sale.sale_date, SUM(sale.amount)
+                      FROM (%s) AS sale
+                  GROUP BY sale.partner_id, sale.sale_ref, sale.sale_date
+                    HAVING SUM(sale.amount) > 0
+                    """,
+                    self.env["studio.loyalty.sale"]._query(company, clients, tz=tz),
+                )
+            ):
+                sales[partner_id].append((sale_date, amount))
+        return dates, sessions, sales
+
+    def _evaluate_company(self, company):
+        """Decide, then create every grant of the batch at once and write the states by group."""
+        today = self._company_today(company)
+        dates, sessions, sales = self._facts(company)
+        Grant = self.env["studio.referral.grant"]
+        earned_by = {
+            (referrer.id, program.id): count
+            for referrer, program, count in Grant._read_group(
+                [
+                    ("referrer_id", "in", self.referrer_id.ids),
+                    ("program_id", "in", self.program_id.ids),
+                ],
+                ["referrer_id", "program_id"],
+                ["__count"],
+            )
+        }
+        granted_keys = defaultdict(set)
+        for grant in Grant.search_fetch([("referral_id", "in", self.ids)], ["referral_id", "key"]):
+            granted_keys[grant.referral_id.id].add(grant.key)
+        to_grant, updates = [], defaultdict(list)
+        for referral in self:
+            program = referral.program_id
+            referral_date, created, clock = dates[referral.id]
+            keys, result = referral._decide(
+                program,
+                today,
+                created=created,
+                clock=clock,
+                since=referral_date,
+                sessions=sessions.get(referral.id, []),
+                sales=sales.get(referral.referred_id.commercial_partner_id.id, []),
+                granted=granted_keys[referral.id],
+            )
+            counter = (referral.referrer_id.id, program.id)
+            if program.limit_rewards:
+                room = max(program.reward_limit - earned_by.get(counter, 0), 0)
+                if len(keys) > room:
+                    keys = keys[:room]
+                    result.update(
+                        state="limit" if not keys and not granted_keys[referral.id] else "done",
+                        reason=self.env._(
+                            "%(referrer)s reached the limit of %(limit)s rewards of this program.",
+                            referrer=referral.referrer_id.display_name,
+                            limit=program.reward_limit,
+                        ),
+                    )
+            earned_by[counter] = earned_by.get(counter, 0) + len(keys)
+            to_grant += [(referral, key) for key in keys]
+            if keys:
+                result["last_grant_date"] = fields.Datetime.now()
+            changed = {name: value for name, value in result.items() if referral[name] != value}
+            if changed:
+                updates[tuple(sorted(changed.items()))].append(referral.id)
+        if to_grant:
+            # Referrer limits are counted in this transaction: one evaluation of
+            # a referring client's program at a time.
+            referrers = list({referral.referrer_id.id for referral, _key in to_grant})
+            self.env.cr.execute(
+                SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", sorted(referrers))
+            )
+        for values, ids in updates.items():
+            transition(self.browse(ids)).write(dict(values))
+        if to_grant:
+            Grant._grant(to_grant, today)
+
+    def _decide(self, program, today, *, created, clock, since, sessions, sales, granted):
+        """The grant keys this referral has earned now, and its state and requirement progress."""
+        self.ensure_one()
+        result = {"state": "pending", "reason": False}
+        session_deadline = clock + timedelta(days=program.session_within_days)
+        # Requirement: the referred client created within N days of the email.
+        if program.require_created_within:
+            deadline = clock + timedelta(days=program.created_within_days)
+            result["created_requirement"] = "met" if created <= deadline else "failed"
+            if created > deadline:
+                result.update(
+                    state="expired",
+                    reason=self.env._(
+                        "The referred client was created on %(created)s, after %(deadline)s "
+                        "(%(days)s days after the referral program email).",
+                        created=created,
+                        deadline=deadline,
+                        days=program.created_within_days,
+                    ),
+                )
+                return [], result
+        else:
+            result["created_requirement"] = "na"
+        # Requirement: a session booked (in time), reaching a status.
+        needs_session = (
+            program.require_session
+            or program.require_session_within
+            or program.require_session_status
+            or program.per_session
+        )
+        booked = [
+            session
+            for session in sessions
+            if not session[3] and (not program.require_session_within or session[1] <= session_deadline)
+        ]
+        status_sequence = program.session_status_id.sequence if program.require_session_status else None
+        qualifying = [session for session in booked if status_sequence is None or session[2] >= status_sequence]
+        result["session_requirement"] = "na" if not needs_session else ("met" if qualifying else "waiting")
+        if needs_session and not booked and program.require_session_within and today > session_deadline:
+            result.update(
+                state="expired" if not granted else "done",
+                session_requirement="failed",
+                reason=self.env._("No session was booked by %s.", session_deadline),
+            )
+            return [], result
+        # Requirement: an initial order (of at least the minimum), paid, since the referral.
+        needs_order = program.require_order or program.require_order_minimum
+        minimum = program.order_minimum if program.require_order_minimum else 0.0
+        order_met = any(
+            sale_date >= since and program.currency_id.compare_amounts(float(amount), minimum) >= 0
+            for sale_date, amount in sales
+        )
+        result["order_requirement"] = "na" if not needs_order else ("met" if order_met else "waiting")
+        waiting = [
+            label
+            for label, state in (
+                (self.env._("a session"), result["session_requirement"]),
+                (self.env._("an initial order"), result["order_requirement"]),
+            )
+            if state == "waiting"
+        ]
+        if waiting:
+            result["reason"] = self.env._("Waiting for %s.", self.env._(" and ").join(waiting))
+            if granted:
+                result["state"] = "earned"
+            return [], result
+        if not program.per_session:
+            result["state"] = "done"
+            return ([] if "referral" in granted else ["referral"]), result
+        # One grant per qualifying session, up to the first N of the client.
+        keys = [f"session:{session[0]}" for session in qualifying if f"session:{session[0]}" not in granted]
+        if program.limit_sessions:
+            keys = keys[: max(program.session_limit - len(granted), 0)]
+        result["state"] = "earned"
+        if program.limit_sessions and len(granted) + len(keys) >= program.session_limit:
+            result["state"] = "done"
+        return keys, result
+
+    @api.model
+    def _cron_evaluate(self, batch_size=500):
+        """Daily re-check of every referral still waiting, a batch per transaction."""
+        in_cron = bool(self.env.context.get("cron_id"))
+        last_id = 0
+        while True:
+            batch = self.search([("state", "in", EVALUABLE_STATES), ("id", ">", last_id)], order="id", limit=batch_size)
+            if not batch:
+                break
+            last_id = batch[-1].id
+            batch._evaluate(skip_locked=True)
+            if in_cron:
+                remaining = self.search_count([("state", "in", EVALUABLE_STATES), ("id", ">", last_id)])
+                if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
+                    return
+
+    # ------------------------------------------------------------------
+    # Merging clients
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _merge_clients(self, src_partners, dst_partner):
+        """Before two clients become one: keep one referral of the merged client.
+
+        Odoo's merge wizard moves every reference to the destination client.
+        A client referred twice would then be referred twice, and a client
+        who referred the other would refer themself: those referrals are
+        closed as merged, keeping what they granted, so nothing is granted twice.
+        """
+        clients = src_partners | dst_partner
+        referrals = self.search([("referred_id", "in", clients.ids), ("state", "!=", "merged")], order="id")
+        keep = referrals.filtered(lambda r: r.referred_id == dst_partner)[:1] or referrals[:1]
+        closing = referrals - keep
+        closing |= (referrals & keep).filtered(lambda r: r.referrer_id in clients)
+        if closing:
+            transition(closing).write(
+                {
+                    "state": "merged",
+                    "reason": self.env._("The referred client was merged into %s.", dst_partner.display_name),
+                }
+            )
+
+    def action_evaluate(self):
+        """Evaluate now (staff need not wait for the daily re-check)."""
+        self.sudo()._evaluate()
