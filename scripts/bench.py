@@ -14,6 +14,9 @@ prints each measurement next to a baseline measured in the same run:
 * Point of Sale (issue 10): (e) syncing a 3-line order paid by bank against
   the same order paid partly with a reward; (f) the session's data load with
   and without the reward model; (g) the rewards popup's fetch for one client.
+* Referrals (issue 11): (h) the daily re-check evaluating 10,000 waiting
+  referrals (sessions and paid sales of each referred client read) against
+  (i) one SQL count of the same referrals.
 
 Times are printed, never asserted: they depend on the machine.
 """
@@ -400,6 +403,80 @@ def measure_pos(env, out, repeat=30):
     )
 
 
+def measure_referrals(env, out, count=10000):
+    """The daily re-check over ``count`` waiting referrals, against counting them."""
+    cr = env.cr
+    sudo_env = env(su=True)
+    completed = env.ref("studio_loyalty.studio_session_status_completed")
+    booked = env.ref("studio_loyalty.studio_session_status_booked")
+    program = sudo_env["studio.referral.program"].create(
+        {
+            "name": "Bench Referral Program",
+            "require_session": True,
+            "require_session_status": True,
+            "session_status_id": completed.id,
+            "require_order": True,
+            "require_order_minimum": True,
+            "order_minimum": 100000.0,  # no sale reaches it: every referral stays waiting
+            "give_reward": True,
+            "reward_amount": 10.0,
+        }
+    )
+    sudo_env.flush_all()
+    cr.execute("SELECT MIN(id) FROM res_partner WHERE name LIKE 'Bench Client %%'")
+    first = cr.fetchone()[0]
+    params = {"n": count, "first": first, "program": program.id, "company": program.company_id.id}
+    # Referred clients are the bench clients (with their sales); each is referred
+    # by the next one; half of them have a session that is only booked.
+    cr.execute(
+        """
+        INSERT INTO studio_referral (referrer_id, referred_id, program_id, company_id, referral_date,
+                                     clock_start, state, created_requirement, session_requirement,
+                                     order_requirement, create_date, write_date)
+        SELECT %(first)s + i + 1, %(first)s + i, %(program)s, %(company)s,
+               NOW() AT TIME ZONE 'UTC' - interval '5 days', NOW() AT TIME ZONE 'UTC' - interval '6 days',
+               'pending', 'na', 'waiting', 'waiting', NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM generate_series(0, %(n)s - 1) AS i
+        """,
+        params,
+    )
+    cr.execute(
+        """
+        INSERT INTO calendar_event (name, show_as, start, stop, active, studio_client_id,
+                                    studio_session_status_id, studio_booked_on, create_date, write_date)
+        SELECT 'Bench session ' || i, 'busy', NOW() + interval '3 days', NOW() + interval '3 days 1 hour',
+               TRUE, %(first)s + i, %(booked)s, NOW() AT TIME ZONE 'UTC' - interval '2 days',
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM generate_series(0, %(n)s - 1, 2) AS i
+        """,
+        {**params, "booked": booked.id},
+    )
+    cr.execute("ANALYZE studio_referral; ANALYZE calendar_event")
+    env.invalidate_all()
+    Referral = sudo_env["studio.referral"]
+
+    def recheck():
+        env.invalidate_all()
+        Referral._cron_evaluate()
+        sudo_env.flush_all()
+        return Referral.search_count([("state", "=", "pending"), ("program_id", "=", program.id)])
+
+    def floor():
+        cr.execute(
+            "SELECT COUNT(*) FROM studio_referral WHERE state IN ('pending', 'earned') AND program_id = %s",
+            [program.id],
+        )
+        return cr.fetchone()[0]
+
+    floor_time, waiting = timed(floor, repeat=3)
+    recheck_time, still_waiting = timed(recheck, repeat=2)
+    grants = sudo_env["studio.referral.grant"].search_count([("program_id", "=", program.id)])
+    out(f"(h) Daily referral re-check: {waiting} waiting referrals evaluated in {recheck_time:.2f} s")
+    out(f"    = {1000 * recheck_time / waiting:.3f} ms per referral; {still_waiting} still waiting, {grants} granted")
+    out(f"(i) one SQL count of the same referrals: {1000 * floor_time:.1f} ms")
+    out(f"    ratio (h)/(i) = {recheck_time / floor_time:.0f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", required=True)
@@ -434,6 +511,8 @@ def main():
         measure_process(user_env, out)
         cr.rollback()  # the POS figures start from the generated data, not from a processed run
         measure_pos(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
+        cr.rollback()
+        measure_referrals(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()  # keep the generated data only, for another look
 
 

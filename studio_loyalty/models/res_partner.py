@@ -99,7 +99,8 @@ class ResPartner(models.Model):
         groups=LOYALTY_USERS,
     )
     studio_referral_count = fields.Integer(
-        string="# Referrals", compute="_compute_studio_referral_stats", compute_sudo=True, groups=LOYALTY_USERS
+        string="# Referrals",
+        help="Referrals this client made, and the one that brought them.", compute="_compute_studio_referral_stats", compute_sudo=True, groups=LOYALTY_USERS
     )
     studio_referral_reward_amount = fields.Monetary(
         string="Referral Rewards",
@@ -173,12 +174,13 @@ class ResPartner(models.Model):
         }
 
     def _compute_studio_referral_stats(self):
-        """Referrals made and referral rewards earned, in two grouped queries for all rows."""
-        referrals = dict(
-            self.env["studio.referral"]._read_group(
-                [("referrer_id", "in", self.ids), ("state", "!=", "merged")], ["referrer_id"], ["__count"]
-            )
-        )
+        """Referrals the client made or came by, and referral rewards earned, in grouped queries for all rows."""
+        referrals = dict.fromkeys(self, 0)
+        for field_name in ("referrer_id", "referred_id"):
+            for partner, count in self.env["studio.referral"]._read_group(
+                [(field_name, "in", self.ids), ("state", "!=", "merged")], [field_name], ["__count"]
+            ):
+                referrals[partner] += count
         rewards = dict(
             self.env["studio.loyalty.reward"]._read_group(
                 [

@@ -314,70 +314,83 @@ class StudioReferral(models.Model):
             Grant._grant(to_grant, today)
 
     def _decide(self, program, today, *, created, clock, since, sessions, sales, granted):
-        """The grant keys this referral has earned now, and its state and requirement progress."""
+        """The grant keys this referral has earned now, and its state and requirement progress.
+
+        ``sessions`` are ``(id, booked date, status sequence, cancelled)`` in
+        booking order; ``sales`` are ``(date, net amount)`` of paid sales.
+        """
         self.ensure_one()
-        result = {"state": "pending", "reason": False}
-        session_deadline = clock + timedelta(days=program.session_within_days)
-        # Requirement: the referred client created within N days of the email.
-        if program.require_created_within:
-            deadline = clock + timedelta(days=program.created_within_days)
-            result["created_requirement"] = "met" if created <= deadline else "failed"
-            if created > deadline:
-                result.update(
-                    state="expired",
-                    reason=self.env._(
-                        "The referred client was created on %(created)s, after %(deadline)s "
-                        "(%(days)s days after the referral program email).",
-                        created=created,
-                        deadline=deadline,
-                        days=program.created_within_days,
-                    ),
-                )
-                return [], result
-        else:
-            result["created_requirement"] = "na"
-        # Requirement: a session booked (in time), reaching a status.
+        # Referred client created within N days of the email.
+        created_deadline = clock + timedelta(days=program.created_within_days)
+        created_ok = not program.require_created_within or created <= created_deadline
+        # A session booked (within N days), reaching a status; cancelled ones never count.
         needs_session = (
             program.require_session
             or program.require_session_within
             or program.require_session_status
             or program.per_session
         )
+        session_deadline = clock + timedelta(days=program.session_within_days)
         booked = [
             session
             for session in sessions
             if not session[3] and (not program.require_session_within or session[1] <= session_deadline)
         ]
-        status_sequence = program.session_status_id.sequence if program.require_session_status else None
-        qualifying = [session for session in booked if status_sequence is None or session[2] >= status_sequence]
-        result["session_requirement"] = "na" if not needs_session else ("met" if qualifying else "waiting")
-        if needs_session and not booked and program.require_session_within and today > session_deadline:
-            result.update(
-                state="expired" if not granted else "done",
-                session_requirement="failed",
-                reason=self.env._("No session was booked by %s.", session_deadline),
-            )
-            return [], result
-        # Requirement: an initial order (of at least the minimum), paid, since the referral.
+        status = program.session_status_id if program.require_session_status else None
+        qualifying = [session for session in booked if status is None or session[2] >= status.sequence]
+        session_late = program.require_session_within and not booked and today > session_deadline
+        # An initial order (of at least the minimum), paid, since the referral.
         needs_order = program.require_order or program.require_order_minimum
         minimum = program.order_minimum if program.require_order_minimum else 0.0
-        order_met = any(
+        order_ok = any(
             sale_date >= since and program.currency_id.compare_amounts(float(amount), minimum) >= 0
             for sale_date, amount in sales
         )
-        result["order_requirement"] = "na" if not needs_order else ("met" if order_met else "waiting")
-        waiting = [
-            label
-            for label, state in (
-                (self.env._("a session"), result["session_requirement"]),
-                (self.env._("an initial order"), result["order_requirement"]),
+        result = {
+            "state": "pending",
+            "reason": False,
+            "created_requirement": "na"
+            if not program.require_created_within
+            else ("met" if created_ok else "failed"),
+            "session_requirement": "na"
+            if not needs_session
+            else ("met" if qualifying else ("failed" if session_late else "waiting")),
+            "order_requirement": "na" if not needs_order else ("met" if order_ok else "waiting"),
+        }
+        if not created_ok:
+            result.update(
+                state="expired",
+                reason=self.env._(
+                    "The referred client was created on %(created)s, after %(deadline)s "
+                    "(%(days)s days after the referral program email).",
+                    created=created,
+                    deadline=created_deadline,
+                    days=program.created_within_days,
+                ),
             )
-            if state == "waiting"
-        ]
+            return [], result
+        if needs_session and session_late:
+            result.update(
+                state="done" if granted else "expired",
+                reason=self.env._("No session was booked by %s.", session_deadline),
+            )
+            return [], result
+        waiting = []
+        if result["session_requirement"] == "waiting":
+            waiting.append(
+                self.env._("a session to reach %s", status.name) if status and booked else self.env._("a session")
+            )
+        if result["order_requirement"] == "waiting":
+            waiting.append(
+                self.env._("an initial order of at least %s", program.currency_id.format(minimum))
+                if program.require_order_minimum
+                else self.env._("an initial order")
+            )
         if waiting:
-            result["reason"] = self.env._("Waiting for %s.", self.env._(" and ").join(waiting))
-            if granted:
-                result["state"] = "earned"
+            result.update(
+                state="earned" if granted else "pending",
+                reason=self.env._("Waiting for %s.", self.env._(" and ").join(waiting)),
+            )
             return [], result
         if not program.per_session:
             result["state"] = "done"
@@ -386,9 +399,8 @@ class StudioReferral(models.Model):
         keys = [f"session:{session[0]}" for session in qualifying if f"session:{session[0]}" not in granted]
         if program.limit_sessions:
             keys = keys[: max(program.session_limit - len(granted), 0)]
-        result["state"] = "earned"
-        if program.limit_sessions and len(granted) + len(keys) >= program.session_limit:
-            result["state"] = "done"
+        reached = program.limit_sessions and len(granted) + len(keys) >= program.session_limit
+        result["state"] = "done" if reached else "earned"
         return keys, result
 
     @api.model
