@@ -100,7 +100,10 @@ class ResPartner(models.Model):
     )
     studio_referral_count = fields.Integer(
         string="# Referrals",
-        help="Referrals this client made, and the one that brought them.", compute="_compute_studio_referral_stats", compute_sudo=True, groups=LOYALTY_USERS
+        help="Referrals this client made, and the one that brought them.",
+        compute="_compute_studio_referral_stats",
+        compute_sudo=True,
+        groups=LOYALTY_USERS,
     )
     studio_referral_reward_amount = fields.Monetary(
         string="Referral Rewards",

@@ -349,9 +349,7 @@ class StudioReferral(models.Model):
         result = {
             "state": "pending",
             "reason": False,
-            "created_requirement": "na"
-            if not program.require_created_within
-            else ("met" if created_ok else "failed"),
+            "created_requirement": "na" if not program.require_created_within else ("met" if created_ok else "failed"),
             "session_requirement": "na"
             if not needs_session
             else ("met" if qualifying else ("failed" if session_late else "waiting")),
