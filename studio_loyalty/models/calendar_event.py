@@ -45,14 +45,17 @@ class CalendarEvent(models.Model):
     def create(self, vals_list):
         default_status = False
         for vals in vals_list:
-            client_id = vals.get("studio_client_id")
+            client_id = vals.get("studio_client_id", self.env.context.get("default_studio_client_id"))
             if not client_id:
                 continue
             if not vals.get("studio_session_status_id"):
                 default_status = default_status or self.env["studio.session.status"].search([], limit=1)
                 vals["studio_session_status_id"] = default_status.id
             vals.setdefault("studio_booked_on", fields.Datetime.now())
-            vals["partner_ids"] = [*vals.get("partner_ids", []), Command.link(client_id)]
+            attendees = vals.get("partner_ids")
+            if attendees is None:
+                attendees = [Command.set(self.env.context.get("default_partner_ids") or [])]
+            vals["partner_ids"] = [*attendees, Command.link(client_id)]
         events = super().create(vals_list)
         events._studio_evaluate_referrals()
         return events

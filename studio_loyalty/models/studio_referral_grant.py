@@ -1,3 +1,5 @@
+import secrets
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -88,6 +90,10 @@ class StudioReferralGrant(models.Model):
                 promo = program.promo_program_id.sudo()
                 cards_vals.append(
                     {
+                        # 48 random bits: Odoo's default 32-bit codes collide on
+                        # their unique constraint once a base holds tens of
+                        # thousands of coupons (seen in the benchmark).
+                        "code": f"REF-{secrets.token_hex(6).upper()}",
                         "program_id": promo.id,
                         "partner_id": referral.referred_id.id,
                         "points": min(promo.reward_ids.mapped("required_points") or [1.0]),

@@ -118,3 +118,48 @@ class TestCoreUsers(StudioLoyaltyPosCommon):
         self.assertEqual(partner["studio_reward_redeemed_amount"], 30.0)
         values = self._open(self.invoicing_cashier, self.invoice)
         self.assertEqual(values["studio_redeemable_count"], 0)
+
+    def test_salesman_creates_and_edits_clients_and_meetings(self):
+        """A salesperson without a loyalty group creates and edits a customer and books a meeting, as before."""
+        salesman = new_test_user(
+            self.env,
+            "sl_contact_salesman",
+            groups="base.group_user,sales_team.group_sale_salesman,base.group_partner_manager",
+            company_id=self.env.company.id,
+        )
+        Partner = self.env["res.partner"].with_user(salesman)
+        customer = Partner.create({"name": "Walk-in Customer", "email": "walkin@example.com"})
+        customer.write({"phone": "+1 555 0100", "name": "Walk-in Customer Ltd"})
+        values = self._open(salesman, customer)
+        self.assertNotIn("studio_referred_by_id", values)
+        self.assertEqual(values["name"], "Walk-in Customer Ltd")
+        meeting = (
+            self.env["calendar.event"]
+            .with_user(salesman)
+            .create(
+                {
+                    "name": "Quote review",
+                    "start": "2026-12-01 10:00:00",
+                    "stop": "2026-12-01 11:00:00",
+                    "partner_ids": [Command.link(customer.id)],
+                }
+            )
+        )
+        meeting.write({"name": "Quote review (moved)", "start": "2026-12-02 10:00:00", "stop": "2026-12-02 11:00:00"})
+        self._open(salesman, meeting)
+        self.assertFalse(self.env["studio.referral"].search([("referred_id", "=", customer.id)]))
+
+    def test_billing_user_paying_referred_clients_invoice_grants_the_referral(self):
+        """Registering a payment is a referral event; a billing user without a loyalty group does it as before."""
+        program = self.env["studio.referral.program"].create(
+            {"name": "First Order", "require_order": True, "give_reward": True, "reward_amount": 10.0}
+        )
+        self.client.studio_referral_program_id = program
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "studio_referred_by_id": self.client.id})
+        invoice = self._invoice(newcomer, 60.0)
+        invoice.invoice_user_id = self.billing
+        self._register_payment(invoice.with_user(self.billing))
+        self.assertEqual(invoice.payment_state, "paid")
+        referral = newcomer.studio_referred_referral_ids
+        self.assertEqual(referral.state, "done")
+        self.assertEqual(referral.grant_ids.reward_id.partner_id, self.client)

@@ -5,14 +5,14 @@ import pytz
 from psycopg2 import IntegrityError
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.tools import float_compare, mute_logger
 
 from odoo.addons.studio_loyalty.models.studio_loyalty_reward import transition
 
-from .common import StudioLoyaltyCommon
+from .common import StudioLoyaltyCommon, StudioLoyaltyPosCommon
 
 TZ = "America/New_York"
 
@@ -250,7 +250,7 @@ class TestReferralSettings(ReferralCommon):
         self.assertEqual(coupons.partner_id, cleo | dina)
         self.assertEqual(coupons.program_id, self.coupon_program)
         self.assertEqual(len(set(coupons.mapped("code"))), 2)
-        self.assertTrue(all(coupons.mapped("code")))
+        self.assertTrue(all(code.startswith("REF-") and len(code) == 16 for code in coupons.mapped("code")))
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             coupons[1].sudo().code = coupons[0].code
             coupons.flush_recordset()
@@ -492,6 +492,45 @@ class TestReferralRules(ReferralCommon):
         with self.assertRefused(ValidationError, "only be generated for a coupon program"):
             Program.create({"name": "Bad", "give_promo": True, "promo_program_id": promotion.id, "promo_coupon": True})
 
+    def test_loyalty_user_runs_referrals_but_not_programs(self):
+        """Staff with the Loyalty User group record referrals, book sessions and send the email, with no sudo."""
+        staff = new_test_user(
+            self.env,
+            "sl_referral_staff",
+            groups="base.group_user,base.group_partner_manager,studio_loyalty.studio_loyalty_group_user",
+            company_id=self.env.company.id,
+        )
+        self._program(require_session=True)
+        Partner = self.env["res.partner"].with_user(staff)
+        cleo = Partner.create({"name": "Cleo Staff", "studio_referred_by_id": self.referrer.id})
+        self.assertEqual(cleo.studio_referred_referral_ids.state, "pending")
+        action = cleo.action_studio_book_session()
+        session = (
+            self.env["calendar.event"]
+            .with_user(staff)
+            .with_context(**action["context"])
+            .create({"start": "2026-12-01 10:00:00", "stop": "2026-12-01 11:00:00"})
+        )
+        self.assertEqual(session.partner_ids, cleo | staff.partner_id, "the client and the organiser attend")
+        self.assertEqual(session.studio_session_status_id, self.booked)
+        self.assertEqual(cleo.studio_referred_referral_ids.state, "done")
+        self.assertEqual(cleo.with_user(staff).studio_session_count, 1)
+        wizard = (
+            self.env["studio.referral.assign"]
+            .with_user(staff)
+            .with_context(active_model="res.partner", active_ids=self.other_client.ids)
+            .create({"program_id": self.program.id})
+        )
+        self.other_client.email = "ben@example.com"
+        wizard.action_assign()
+        self.assertEqual(self.other_client.studio_referral_program_id, self.program)
+        self.other_client.with_user(staff).action_studio_send_referral_email()
+        self.assertTrue(self.other_client.studio_referral_email_date)
+        with self.assertRaises(AccessError):
+            self.env["studio.referral.program"].with_user(staff).create({"name": "Staff Program"})
+        with self.assertRaises(AccessError):
+            self.program.with_user(staff).write({"reward_amount": 99.0})
+
     def test_referrals_and_grants_change_only_by_evaluation(self):
         cleo = self._refer()
         referral = self._referral(cleo)
@@ -660,3 +699,18 @@ class TestReferralCouponOnSale(ReferralCommon):
         self.assertAmount(coupon.points, 0.0)
         other = order.copy({"order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1})]})
         self.assertIn("error", other._try_apply_code(coupon.code), "a coupon is used once")
+
+
+@tagged("post_install", "-at_install")
+class TestReferralPosOrder(ReferralCommon, StudioLoyaltyPosCommon):
+    def test_closed_pos_order_is_the_initial_order(self):
+        """A paid POS order of at least the minimum (untaxed) earns the referral when it is saved."""
+        self._program(require_order=True, require_order_minimum=True, order_minimum=150.0)
+        cleo = self._refer()
+        self._pos_sale(cleo, quantity=1.0)  # 100.00 untaxed
+        referral = self._referral(cleo)
+        self.assertEqual(referral.state, "pending")
+        self.assertIn(self.currency.format(150.0), referral.reason)
+        self._pos_sale(cleo, quantity=2.0)  # 200.00 untaxed
+        self.assertEqual(referral.state, "done")
+        self.assertEqual(len(self._rewards()), 1)
