@@ -647,6 +647,11 @@ class TestReferralMessages(ReferralCommon):
         self.assertTrue(description)
         self.assertIn(description, promo_mail.body_html)
         self.assertEqual(grant.promo_identifier, "Referral Welcome Coupon")
+        # Each email is rendered in its recipient's language.
+        promo_template = self.program.promo_mail_template_id
+        self.assertEqual(promo_template._render_lang(grant.ids), {grant.id: "fr_FR"})
+        reward_template = self.program.reward_mail_template_id
+        self.assertEqual(reward_template._render_lang(grant.reward_id.ids), {grant.reward_id.id: "en_US"})
         self.assertEqual(grant.coupon_code, grant.coupon_id.code)
 
     def test_no_email_unless_ticked(self):
