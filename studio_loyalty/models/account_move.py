@@ -19,6 +19,10 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
+    # The qualifying-sale service reads one client's sales (a referral's
+    # initial order) by commercial partner: indexed, it does not scan every move.
+    commercial_partner_id = fields.Many2one(index="btree_not_null")
+
     studio_loyalty_entry = fields.Boolean(
         string="Loyalty Rewards Booking",
         readonly=True,

@@ -267,6 +267,8 @@ class StudioReferral(models.Model):
         granted_keys = defaultdict(set)
         for grant in Grant.search_fetch([("referral_id", "in", self.ids)], ["referral_id", "key"]):
             granted_keys[grant.referral_id.id].add(grant.key)
+        # Formatted once per program, not once per referral.
+        order_labels = {program: self._order_label(program) for program in self.program_id}
         to_grant, updates = [], defaultdict(list)
         for referral in self:
             program = referral.program_id
@@ -280,6 +282,7 @@ class StudioReferral(models.Model):
                 sessions=sessions.get(referral.id, []),
                 sales=sales.get(referral.referred_id.commercial_partner_id.id, []),
                 granted=granted_keys[referral.id],
+                order_label=order_labels[program],
             )
             counter = (referral.referrer_id.id, program.id)
             if program.limit_rewards:
@@ -313,7 +316,7 @@ class StudioReferral(models.Model):
         if to_grant:
             Grant._grant(to_grant, today)
 
-    def _decide(self, program, today, *, created, clock, since, sessions, sales, granted):
+    def _decide(self, program, today, *, created, clock, since, sessions, sales, granted, order_label):
         """The grant keys this referral has earned now, and its state and requirement progress.
 
         ``sessions`` are ``(id, booked date, status sequence, cancelled)`` in
@@ -379,11 +382,7 @@ class StudioReferral(models.Model):
                 self.env._("a session to reach %s", status.name) if status and booked else self.env._("a session")
             )
         if result["order_requirement"] == "waiting":
-            waiting.append(
-                self.env._("an initial order of at least %s", program.currency_id.format(minimum))
-                if program.require_order_minimum
-                else self.env._("an initial order")
-            )
+            waiting.append(order_label)
         if waiting:
             result.update(
                 state="earned" if granted else "pending",
@@ -400,6 +399,12 @@ class StudioReferral(models.Model):
         reached = program.limit_sessions and len(granted) + len(keys) >= program.session_limit
         result["state"] = "done" if reached else "earned"
         return keys, result
+
+    def _order_label(self, program):
+        """How a waiting referral names the order it waits for."""
+        if program.require_order_minimum:
+            return self.env._("an initial order of at least %s", program.currency_id.format(program.order_minimum))
+        return self.env._("an initial order")
 
     @api.model
     def _cron_evaluate(self, batch_size=500):
