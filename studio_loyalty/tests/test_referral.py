@@ -564,6 +564,27 @@ class TestReferralRules(ReferralCommon):
         self.assertEqual(len(self._rewards()), 1)
         self.assertEqual(len(referral.grant_ids), 1)
 
+    def test_evaluation_queries_do_not_grow_with_referrals(self):
+        """The daily re-check reads a batch of referrals in the same number of queries, whatever its size."""
+        self._program(require_session=True, require_order=True, require_order_minimum=True, order_minimum=50.0)
+        clients = self.env["res.partner"].create(
+            [{"name": f"Batch Client {i}", "studio_referred_by_id": self.referrer.id} for i in range(12)]
+        )
+        for client in clients[:6]:
+            self._session(client)
+        referrals = self.env["studio.referral"].search([("referred_id", "in", clients.ids)], order="id")
+
+        def queries(batch):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            batch._evaluate()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        queries(referrals)  # first pass writes the progress; the counts below are of a re-check
+        self.assertEqual(queries(referrals[:2]), queries(referrals))
+        self.assertEqual(set(referrals.mapped("state")), {"pending"})
+
     def test_grant_key_unique_in_database(self):
         cleo = self._refer()
         grant = self._referral(cleo).grant_ids
