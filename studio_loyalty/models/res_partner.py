@@ -254,6 +254,8 @@ class ResPartner(models.Model):
         result = super().write(vals)
         if referred:
             self.env["studio.referral"].sudo()._record(referred)
+        if vals.get("studio_referral_program_id"):
+            self.env["studio.referral"].sudo()._adopt_program(self)
         return result
 
     def action_studio_send_referral_email(self):

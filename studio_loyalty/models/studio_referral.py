@@ -141,6 +141,19 @@ class StudioReferral(models.Model):
         referrals._evaluate()
         return referrals
 
+    @api.model
+    def _adopt_program(self, referrers):
+        """Referrals recorded before their referring client had a program join the one just assigned."""
+        orphans = self.search([("referrer_id", "in", referrers.ids), ("state", "=", "no_program")])
+        for program, referrals in orphans.grouped(
+            lambda referral: referral.referrer_id.studio_referral_program_id
+        ).items():
+            if program:
+                transition(referrals).write(
+                    {"program_id": program.id, "company_id": program.company_id.id, "state": "pending", "reason": False}
+                )
+                referrals._evaluate()
+
     # ------------------------------------------------------------------
     # Evaluation
     # ------------------------------------------------------------------

@@ -351,6 +351,16 @@ class TestReferralSettings(ReferralCommon):
         self.assertIn("not assigned", referral.reason)
         self.assertFalse(referral.grant_ids)
 
+    def test_referral_joins_the_program_assigned_later(self):
+        """Referred By saved before the referring client had a program: assigning one evaluates the referral."""
+        cleo = self._refer(referrer=self.other_client)
+        referral = self._referral(cleo)
+        self.assertEqual(referral.state, "no_program")
+        self.other_client.studio_referral_program_id = self.program
+        self.assertEqual(referral.program_id, self.program)
+        self.assertEqual(referral.state, "done")
+        self.assertEqual(len(self._rewards(self.other_client)), 1)
+
     def test_inactive_program_still_honours_recorded_referrals(self):
         """Archiving hides the program; referrals already recorded under it keep their terms."""
         self._program(require_session=True)
@@ -687,6 +697,18 @@ class TestReferralMessages(ReferralCommon):
                 ]
             )
         )
+
+    def test_send_program_email_from_the_clients_list(self):
+        """The list's action sends the program email to every selected client and starts their clocks."""
+        self.other_client.write({"studio_referral_program_id": self.program.id, "email": "ben@example.com"})
+        self.referrer.studio_referral_email_date = False
+        clients = self.referrer | self.other_client
+        action = self.env.ref("studio_loyalty.res_partner_action_send_referral_email")
+        action.with_context(active_model="res.partner", active_ids=clients.ids).run()
+        self.assertTrue(all(clients.mapped("studio_referral_email_date")))
+        mails = self.env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "in", clients.ids)])
+        self.assertEqual(mails.recipient_ids, clients)
+        self.assertIn("Refer a Friend", mails[0].body_html)
 
     def test_send_program_email_refusals(self):
         self.other_client.email = "ben@example.com"
