@@ -361,6 +361,35 @@ class TestReferralSettings(ReferralCommon):
         self.assertEqual(referral.state, "done")
         self.assertEqual(len(self._rewards(self.other_client)), 1)
 
+    def test_program_of_another_company(self):
+        """A program of company B counts company B's sales only, and company A's users do not see its referrals."""
+        other = self.setup_other_company()["company"]
+        program_b = self.env["studio.referral.program"].create(
+            {
+                "name": "Refer in B",
+                "company_id": other.id,
+                "require_order": True,
+                "give_reward": True,
+                "reward_amount": 5.0,
+            }
+        )
+        referrer_b = self.env["res.partner"].create({"name": "Referrer B", "studio_referral_program_id": program_b.id})
+        cleo = self._refer(referrer=referrer_b)
+        referral = self._referral(cleo)
+        self.assertEqual(referral.company_id, other)
+        self._paid_invoice(cleo, 100.0)  # a sale of company A
+        self.assertEqual(referral.state, "pending")
+        self.assertFalse(self._rewards(referrer_b))
+        user_a = new_test_user(
+            self.env,
+            "sl_company_a",
+            groups="base.group_user,studio_loyalty.studio_loyalty_group_manager",
+            company_id=self.env.company.id,
+        )
+        Referral = self.env["studio.referral"].with_user(user_a)
+        self.assertFalse(Referral.search([("id", "=", referral.id)]))
+        self.assertFalse(self.env["studio.referral.program"].with_user(user_a).search([("id", "=", program_b.id)]))
+
     def test_inactive_program_still_honours_recorded_referrals(self):
         """Archiving hides the program; referrals already recorded under it keep their terms."""
         self._program(require_session=True)
