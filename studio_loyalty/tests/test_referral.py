@@ -791,3 +791,16 @@ class TestReferralPosOrder(ReferralCommon, StudioLoyaltyPosCommon):
         self._pos_sale(cleo, quantity=2.0)  # 200.00 untaxed
         self.assertEqual(referral.state, "done")
         self.assertEqual(len(self._rewards()), 1)
+
+    def test_coupon_accepted_by_odoo_point_of_sale(self):
+        """pos_loyalty's code check at the till accepts the referred client's coupon, for that client only."""
+        self._program(give_promo=True, promo_program_id=self.coupon_program.id, promo_coupon=True)
+        cleo = self._refer()
+        coupon = self._referral(cleo).grant_ids.coupon_id
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        pricelist = self.config.pricelist_id.id
+        result = self.config.use_coupon_code(coupon.code, now, cleo.id, pricelist)
+        self.assertTrue(result["successful"], result)
+        self.assertEqual(result["payload"]["coupon_id"], coupon.id)
+        other = self.config.use_coupon_code(coupon.code, now, self.other_client.id, pricelist)
+        self.assertFalse(other["successful"], "the coupon is the referred client's")
