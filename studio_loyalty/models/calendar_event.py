@@ -19,6 +19,7 @@ class CalendarEvent(models.Model):
         index="btree_not_null",
         groups=LOYALTY_USERS,
         tracking=True,
+        copy=False,
         help="The client this session is for; the event makes them an attendee.",
     )
     studio_session_status_id = fields.Many2one(
@@ -26,6 +27,7 @@ class CalendarEvent(models.Model):
         string="Session Status",
         groups=LOYALTY_USERS,
         tracking=True,
+        copy=False,
         ondelete="restrict",
         group_expand="_read_group_expand_full",
     )
@@ -60,10 +62,26 @@ class CalendarEvent(models.Model):
         events._studio_evaluate_referrals()
         return events
 
+    def copy_data(self, default=None):
+        """Copies of a session (a recurrence's occurrences) stay sessions of the client.
+
+        The session fields are not copied by default: Odoo copies every
+        copyable field it reads, and users without a loyalty group creating a
+        recurring meeting could not read them.
+        """
+        vals_list = super().copy_data(default=default)
+        if self.env.su or self.env.user.has_group(LOYALTY_USERS):
+            for event, vals in zip(self, vals_list, strict=True):
+                if event.studio_client_id:
+                    vals.setdefault("studio_client_id", event.studio_client_id.id)
+                    vals.setdefault("studio_session_status_id", event.studio_session_status_id.id)
+        return vals_list
+
     def write(self, vals):
         result = super().write(vals)
         if vals.keys() & {"studio_client_id", "studio_session_status_id", "active"}:
-            for event in self.filtered("studio_client_id"):
+            # sudo: calendar users without a loyalty group archive events too.
+            for event in self.sudo().filtered("studio_client_id"):
                 if event.studio_client_id not in event.partner_ids:
                     event.partner_ids = [Command.link(event.studio_client_id.id)]
                 if not event.studio_booked_on:

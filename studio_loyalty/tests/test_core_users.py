@@ -146,6 +146,23 @@ class TestCoreUsers(StudioLoyaltyPosCommon):
             )
         )
         meeting.write({"name": "Quote review (moved)", "start": "2026-12-02 10:00:00", "stop": "2026-12-02 11:00:00"})
+        weekly = (
+            self.env["calendar.event"]
+            .with_user(salesman)
+            .create(
+                {
+                    "name": "Weekly pipeline review",
+                    "start": "2026-12-03 09:00:00",
+                    "stop": "2026-12-03 09:30:00",
+                    "recurrency": True,
+                    "rrule_type": "weekly",
+                    "thu": True,
+                    "count": 3,
+                    "end_type": "count",
+                }
+            )
+        )
+        self.assertEqual(len(weekly.recurrence_id.calendar_event_ids), 3)
         self._open(salesman, meeting)
         self.assertFalse(self.env["studio.referral"].search([("referred_id", "=", customer.id)]))
 

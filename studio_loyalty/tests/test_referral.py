@@ -187,6 +187,26 @@ class TestReferralSettings(ReferralCommon):
         self.assertEqual(referral.session_requirement, "met")
         self.assertEqual(len(self._rewards()), 1)
 
+    def test_recurring_sessions_are_sessions_of_the_client(self):
+        """A session booked on three days in a row gives three sessions, each granting under a per-session program."""
+        self._program(per_session=True)
+        cleo = self._refer()
+        start = fields.Datetime.now() + timedelta(days=3)
+        self.env["calendar.event"].create(
+            {
+                "name": "Mini sessions",
+                "start": start,
+                "stop": start + timedelta(hours=1),
+                "studio_client_id": cleo.id,
+                "recurrency": True,
+                "rrule_type": "daily",
+                "count": 3,
+                "end_type": "count",
+            }
+        )
+        self.assertEqual(cleo.studio_session_count, 3)
+        self.assertEqual(len(self._rewards()), 3)
+
     def test_cancelled_session_does_not_count(self):
         self._program(require_session=True)
         cleo = self._refer()
