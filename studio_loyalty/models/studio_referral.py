@@ -195,8 +195,13 @@ class StudioReferral(models.Model):
             batch._evaluate_company(company)
         return referrals
 
+    @api.model
+    def _company_tz(self, company):
+        """The time zone referral clocks run in: the company's address, whoever evaluates."""
+        return company.partner_id.tz or "UTC"
+
     def _company_today(self, company):
-        tz = company.partner_id.tz or "UTC"
+        tz = self._company_tz(company)
         return fields.Datetime.context_timestamp(self.with_context(tz=tz), fields.Datetime.now()).date()
 
     def _facts(self, company):
@@ -205,7 +210,7 @@ class StudioReferral(models.Model):
         Dates are local dates in the company's time zone: "within 30 days" ends
         at midnight there, whoever or whatever evaluates.
         """
-        tz = company.partner_id.tz or "UTC"
+        tz = self._company_tz(company)
         self.env.flush_all()
         dates = {
             referral_id: (referral_date, created, clock)
