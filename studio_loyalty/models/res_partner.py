@@ -312,6 +312,7 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {
                 "default_studio_client_id": self.id,
+                "default_studio_session_status_id": self.env["studio.session.status"].search([], limit=1).id,
                 "default_name": self.env._("Session: %s", self.name),
                 "default_partner_ids": [self.id, self.env.user.partner_id.id],
             },
