@@ -478,7 +478,11 @@ class StudioLoyaltyRun(models.Model):
 
     @api.model
     def _cron_process(self, batch_size=None):
-        """Process queued runs a batch per transaction; safe to stop and resume at any point."""
+        """Process queued runs a batch per transaction; safe to stop and resume at any point.
+
+        Lines another worker holds are left to it: the job reports them as
+        remaining and stops, and Odoo runs it again as soon as it can.
+        """
         batch_size = batch_size or int(
             self.env["ir.config_parameter"].sudo().get_param("studio_loyalty.batch_size", 500)
         )
@@ -489,13 +493,16 @@ class StudioLoyaltyRun(models.Model):
             domain = [("run_id", "=", run.id), ("selected", "=", True), ("state", "=", "todo")]
             while lines := Line.search(domain, limit=batch_size, order="id"):
                 if not run._process_lines(lines):
-                    break  # rows locked by another worker: it is processing them
+                    # Another worker holds these rows and is processing them.
+                    # Report what is left and stop: with work remaining, Odoo
+                    # runs the job again at once instead of at its next hour.
+                    if in_cron:
+                        self.env["ir.cron"]._commit_progress(remaining=Line.search_count(domain))
+                    return
                 if in_cron:
                     remaining = Line.search_count(domain)
                     if not self.env["ir.cron"]._commit_progress(len(lines), remaining=remaining):
                         return
-            if Line.search_count(domain):
-                continue
             run._finish()
             if in_cron:
                 self.env["ir.cron"]._commit_progress(remaining=0)

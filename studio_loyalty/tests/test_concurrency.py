@@ -7,9 +7,12 @@ import psycopg2
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
+
+from odoo.addons.studio_loyalty.models.studio_loyalty_reward import transition
 
 
 @tagged("post_install", "-at_install")
@@ -310,6 +313,60 @@ class TestProcessConcurrency(BaseCase):
             )
             self.assertEqual(len(rewards), 2)
             self.assertEqual(rewards.run_id.ids, self.run_ids[:1])
+
+    def _restore_cron_after_test(self, cr, cron_id):
+        """Put the job ``cron_id`` back as ``cr`` sees it now once the test ends: schedule, triggers, progress."""
+        cr.execute("SELECT nextcall, lastcall, failure_count, first_failure_date FROM ir_cron WHERE id = %s", [cron_id])
+        schedule = cr.fetchone()
+        cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_trigger")
+        (last_trigger,) = cr.fetchone()
+        cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_progress")
+        (last_progress,) = cr.fetchone()
+
+        def restore():
+            with closing(self.db.cursor()) as cr:
+                cr.execute(
+                    """UPDATE ir_cron SET nextcall = %s, lastcall = %s, failure_count = %s, first_failure_date = %s
+                        WHERE id = %s""",
+                    [*schedule, cron_id],
+                )
+                cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s AND id > %s", [cron_id, last_trigger])
+                cr.execute("DELETE FROM ir_cron_progress WHERE cron_id = %s AND id > %s", [cron_id, last_progress])
+                cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(restore)
+
+    def test_background_job_held_rows_run_again_at_once(self):
+        """A background run whose clients another worker holds stays unfinished, and Odoo runs the job again at once."""
+        IrCron = Registry(get_db_name())["ir.cron"]
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cron_id = env.ref("studio_loyalty.studio_loyalty_run_cron_process").id
+            run = env["studio.loyalty.run"].browse(self.run_ids[0])
+            transition(run).state = "queued"
+            line_ids = run.line_ids.ids
+            self._restore_cron_after_test(cr, cron_id)
+            cr.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(len(line_ids), 1)
+        with closing(self.db.cursor()) as worker, closing(self.db.cursor()) as cron_cr:
+            held = api.Environment(worker, SUPERUSER_ID, {})["studio.loyalty.run.line"].browse(line_ids)
+            self.assertEqual(held.try_lock_for_update(), held)  # another worker is processing the client
+            IrCron._process_job(cron_cr, IrCron._acquire_one_job(cron_cr, cron_id, include_not_ready=True))
+            cron_cr.commit()  # pylint: disable=invalid-commit
+            worker.rollback()
+        with closing(self.db.cursor()) as cr:
+            self.assertEqual(self._run(cr, 0).state, "processing")
+        with closing(self.db.cursor()) as cron_cr:
+            # What a cron worker does next: pick up the jobs that are ready.
+            job = IrCron._acquire_one_job(cron_cr, cron_id)
+            self.assertTrue(job, "the job is due again now, not at its next hour")
+            self.assertEqual((job["done"], job["remaining"]), (0, 1))
+            IrCron._process_job(cron_cr, job)
+            cron_cr.commit()  # pylint: disable=invalid-commit
+        with closing(self.db.cursor()) as cr:
+            run = self._run(cr, 0)
+            self.assertEqual(run.state, "done")
+            self.assertEqual(len(run.reward_ids), 2)
 
 
 @tagged("post_install", "-at_install")
