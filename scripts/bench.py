@@ -230,7 +230,7 @@ def measure_process(env, out):
         "company": company.id,
         "start": company.loyalty_start_date or "1900-01-01",
         "threshold": THRESHOLD,
-        "tz": env.user.tz or "UTC",
+        "tz": company._loyalty_tz(),
     }
 
     def floor():

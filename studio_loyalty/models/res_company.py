@@ -17,6 +17,15 @@ class ResCompany(models.Model):
         help="Journal in which redeemed rewards are booked as a payment of the invoice.",
     )
 
+    def _loyalty_tz(self):
+        """The time zone the company's loyalty days are counted in: its address's, else UTC.
+
+        Sales, referral clocks and "today" all use it, whoever or whatever runs
+        the tool, so a day ends at midnight where the studio is.
+        """
+        self.ensure_one()
+        return self.partner_id.tz or "UTC"
+
     def _get_loyalty_journal(self):
         """The company's Loyalty Rewards journal, created if still missing.
 

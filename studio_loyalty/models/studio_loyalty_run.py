@@ -178,8 +178,9 @@ class StudioLoyaltyRun(models.Model):
         done lines of earlier runs consumed.
 
         The sales are those of ``studio.loyalty.sale`` since the program start
-        date, with POS orders dated in the time zone of whoever runs the tool,
-        for active clients with a loyalty-enabled status.
+        date, with POS orders dated in the company's time zone (not the time
+        zone of whoever runs the tool), for active clients with a
+        loyalty-enabled status.
         """
         self.ensure_one()
         start = self.company_id.loyalty_start_date or fields.Date.to_date("1900-01-01")
@@ -197,9 +198,7 @@ class StudioLoyaltyRun(models.Model):
             partner_filter=partner_filter,
             company=self.company_id.id,
         )
-        sales = self.env["studio.loyalty.sale"]._query(
-            self.company_id, clients, since=start, tz=self.user_id.tz or self.env.user.tz or "UTC"
-        )
+        sales = self.env["studio.loyalty.sale"]._query(self.company_id, clients, since=start)
         return SQL(
             """
             WITH sales AS NOT MATERIALIZED (

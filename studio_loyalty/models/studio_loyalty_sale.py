@@ -17,7 +17,7 @@ class StudioLoyaltySale(models.AbstractModel):
     _description = "Qualifying Paid Sales"
 
     @api.model
-    def _query(self, company, clients, since=None, tz="UTC"):
+    def _query(self, company, clients, since=None):
         """SQL of the qualifying paid sales of ``clients`` in ``company``, one row per document.
 
         Rows: ``partner_id`` (the client's commercial partner), ``sale_ref``
@@ -31,18 +31,18 @@ class StudioLoyaltySale(models.AbstractModel):
         it takes that sale's reference and date, so refunding a sale from
         before ``since`` takes nothing away. An invoice made from a POS order
         is counted through the order only. A POS order's date is its day in
-        the time zone ``tz``.
+        the company's time zone (``res.company._loyalty_tz``), whoever runs
+        the query.
 
         :param company: the ``res.company`` whose sales count
         :param clients: ``SQL`` of a SELECT with a column ``id`` of the
             commercial partners to consider
         :param since: optional date; sales dated before it are left out
-        :param tz: time zone name the POS orders are dated in
         """
         move_date = SQL("COALESCE(origin.invoice_date, move.invoice_date)")
         pos_date = SQL(
             "timezone(%s, COALESCE(pos_origin.date_order, pos.date_order) AT TIME ZONE 'UTC')::date",
-            tz,
+            company._loyalty_tz(),
         )
         move_since = pos_since = SQL("TRUE")
         if since:

@@ -195,13 +195,9 @@ class StudioReferral(models.Model):
             batch._evaluate_company(company)
         return referrals
 
-    @api.model
-    def _company_tz(self, company):
-        """The time zone referral clocks run in: the company's address, whoever evaluates."""
-        return company.partner_id.tz or "UTC"
-
     def _company_today(self, company):
-        tz = self._company_tz(company)
+        """Today in the company's time zone, whoever evaluates."""
+        tz = company._loyalty_tz()
         return fields.Datetime.context_timestamp(self.with_context(tz=tz), fields.Datetime.now()).date()
 
     def _facts(self, company):
@@ -210,7 +206,7 @@ class StudioReferral(models.Model):
         Dates are local dates in the company's time zone: "within 30 days" ends
         at midnight there, whoever or whatever evaluates.
         """
-        tz = self._company_tz(company)
+        tz = company._loyalty_tz()
         self.env.flush_all()
         dates = {
             referral_id: (referral_date, created, clock)
@@ -260,7 +256,7 @@ class StudioReferral(models.Model):
                   GROUP BY sale.partner_id, sale.sale_ref, sale.sale_date
                     HAVING SUM(sale.amount) > 0
                     """,
-                    self.env["studio.loyalty.sale"]._query(company, clients, tz=tz),
+                    self.env["studio.loyalty.sale"]._query(company, clients),
                 )
             ):
                 sales[partner_id].append((sale_date, amount))

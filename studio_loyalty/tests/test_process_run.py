@@ -1,4 +1,5 @@
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from psycopg2 import IntegrityError
 
@@ -99,16 +100,23 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         # Only the recent order and its refund: 300 - 100.
         self.assertAmount(lines[self.client].qualifying_sales, 200.0)
 
-    def test_pos_orders_dated_in_the_users_time_zone(self):
-        """A POS order counts from the start date as the user's clock shows it, not UTC's."""
-        self.env.user.tz = "America/New_York"  # UTC-5 in winter, UTC-4 in summer
+    def test_pos_orders_dated_in_the_company_time_zone(self):
+        """A POS order counts from the start date as the company's clock shows it, whoever runs the tool."""
+        studio = ZoneInfo("America/New_York")
+        self.env.company.partner_id.tz = studio.key
+        self.env.user.tz = "Asia/Tokyo"  # both orders are on the start date there
+
+        def at(day, hour, minute):
+            """The UTC time Odoo stores for ``hour:minute`` on ``day`` in the studio."""
+            return datetime.combine(day, time(hour, minute), tzinfo=studio).astimezone(UTC).replace(tzinfo=None)
+
         start = self.env.company.loyalty_start_date
-        late_evening_before = self._pos_sale(self.client, 1.0)  # 21:30 local, already the start day in UTC
-        late_evening_before.date_order = datetime.combine(start, time(1, 30))
-        just_after_midnight = self._pos_sale(self.client, 2.0)
-        just_after_midnight.date_order = datetime.combine(start, time(5, 30))  # 00:30 or 01:30 local
+        evening_before = self._pos_sale(self.client, 1.0)
+        evening_before.date_order = at(start - timedelta(days=1), 23, 30)
+        after_midnight = self._pos_sale(self.client, 2.0)
+        after_midnight.date_order = at(start, 0, 30)
         run, lines = self._load()
-        self.assertEqual(run.user_id, self.env.user)
+        self.assertEqual(run.user_id.tz, "Asia/Tokyo")
         self.assertAmount(lines[self.client].qualifying_sales, 200.0)
 
     def test_credit_note_of_unpaid_invoice_ignored(self):

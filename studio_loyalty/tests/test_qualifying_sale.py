@@ -10,12 +10,12 @@ from .common import StudioLoyaltyPosCommon
 class TestQualifyingSale(StudioLoyaltyPosCommon):
     """The one definition of a qualifying paid sale, read straight from ``studio.loyalty.sale``."""
 
-    def _sales(self, clients=None, since=None, tz="UTC"):
+    def _sales(self, clients=None, since=None):
         """The rows of the service for ``clients`` (default: the client): ``(partner, ref, date, amount)``."""
         clients = self.client if clients is None else clients
         self.env.flush_all()
         query = self.env["studio.loyalty.sale"]._query(
-            self.env.company, SQL("SELECT unnest(%s::int[]) AS id", clients.ids), since=since, tz=tz
+            self.env.company, SQL("SELECT unnest(%s::int[]) AS id", clients.ids), since=since
         )
         rows = self.env.execute_query(
             SQL(
@@ -81,12 +81,15 @@ class TestQualifyingSale(StudioLoyaltyPosCommon):
             [(self.client.id, ref, self._days(-10), 200.0), (self.client.id, ref, self._days(-10), -100.0)],
         )
 
-    def test_pos_order_dated_in_time_zone(self):
-        """A POS order's date is its day in the time zone asked for."""
+    def test_pos_order_dated_in_company_time_zone(self):
+        """A POS order's date is its day in the company's time zone, not the user's."""
+        self.env.user.tz = "Asia/Tokyo"
         order = self._pos_sale(self.client, 1.0)
         order.date_order = datetime.combine(self.today, time(1, 30))  # the evening before in New York
-        self.assertEqual(self._sales()[0][2], self.today)
-        self.assertEqual(self._sales(tz="America/New_York")[0][2], self.today - timedelta(days=1))
+        self.env.company.partner_id.tz = False
+        self.assertEqual(self._sales()[0][2], self.today, "a company without a time zone counts in UTC")
+        self.env.company.partner_id.tz = "America/New_York"
+        self.assertEqual(self._sales()[0][2], self.today - timedelta(days=1))
 
     def test_invoiced_pos_order_counts_once(self):
         """A POS order that was invoiced is one sale, through the order."""
