@@ -3,6 +3,11 @@
 Runs Odoo in a subprocess on a copy of the test database made by
 ``scripts/test`` before the suite starts (``<db>_uninstall``); without that
 copy it installs the addon into a fresh database first, which is slower.
+
+It makes and drops a database, so Odoo's runner leaves it out of
+``--test-tags /studio_loyalty`` (like Odoo's own ``database_operations``
+tests); run it there with ``--test-tags database_operations/studio_loyalty``.
+pytest-odoo, which ``scripts/test`` uses, runs it with the rest.
 """
 
 import os
@@ -10,6 +15,7 @@ import subprocess
 import sys
 
 import odoo
+from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config
 
@@ -35,40 +41,40 @@ def _odoo(*args):
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=900)
 
 
-def test_uninstall_is_clean():
-    """Uninstalling drops the addon's tables, columns, menus and groups."""
-    db = f"{get_db_name()}_uninstall"
-    conf = config["config"]
-    existing = subprocess.run(["psql", "-lqtA"], capture_output=True, text=True).stdout
-    if f"{db}|" not in existing:
-        done = _odoo(
-            "-m",
-            "odoo",
-            "-c",
-            conf,
-            "-d",
-            db,
-            "-i",
-            "studio_loyalty",
-            "--stop-after-init",
-            "--no-http",
-            "--log-level=warn",
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-    assert _psql(db, "SELECT state FROM ir_module_module WHERE name = 'studio_loyalty'") == "installed"
+@tagged("post_install", "-at_install", "-standard", "database_operations")
+class TestUninstall(BaseCase):
+    def test_uninstall_is_clean(self):
+        """Uninstalling drops the addon's tables, columns, menus and groups."""
+        db = f"{get_db_name()}_uninstall"
+        conf = config["config"]
+        existing = subprocess.run(["psql", "-lqtA"], capture_output=True, text=True).stdout
+        if f"{db}|" not in existing:
+            done = _odoo(
+                "-m",
+                "odoo",
+                "-c",
+                conf,
+                "-d",
+                db,
+                "-i",
+                "studio_loyalty",
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            )
+            self.assertEqual(done.returncode, 0, done.stderr[-2000:])
+        self.assertEqual(_psql(db, "SELECT state FROM ir_module_module WHERE name = 'studio_loyalty'"), "installed")
 
-    done = _odoo("-c", UNINSTALL, conf, db)
-    assert done.returncode == 0, done.stderr[-2000:]
+        done = _odoo("-c", UNINSTALL, conf, db)
+        self.assertEqual(done.returncode, 0, done.stderr[-2000:])
 
-    assert _psql(db, "SELECT state FROM ir_module_module WHERE name = 'studio_loyalty'") == "uninstalled"
-    assert _psql(db, "SELECT to_regclass('studio_loyalty_reward') IS NULL") == "t"
-    assert (
-        _psql(
+        self.assertEqual(_psql(db, "SELECT state FROM ir_module_module WHERE name = 'studio_loyalty'"), "uninstalled")
+        self.assertEqual(_psql(db, "SELECT to_regclass('studio_loyalty_reward') IS NULL"), "t")
+        columns = _psql(
             db,
             "SELECT count(*) FROM information_schema.columns "
             "WHERE table_name = 'res_partner' AND column_name = 'client_status_id'",
         )
-        == "0"
-    )
-    assert _psql(db, "SELECT count(*) FROM ir_model_data WHERE module = 'studio_loyalty'") == "0"
-    subprocess.run(["dropdb", "--if-exists", db], check=False)
+        self.assertEqual(columns, "0")
+        self.assertEqual(_psql(db, "SELECT count(*) FROM ir_model_data WHERE module = 'studio_loyalty'"), "0")
+        subprocess.run(["dropdb", "--if-exists", db], check=False)
