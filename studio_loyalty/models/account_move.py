@@ -1,9 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import float_compare, float_is_zero
 
-from .studio_loyalty_reward import REWARD_READERS
+from .studio_loyalty_guard import REWARD_READERS, transition
 
 
 class AccountMove(models.Model):
@@ -118,31 +117,33 @@ class AccountMove(models.Model):
                 )
             )
         moves = self.sudo()
+        Service = self.env["studio.loyalty.redemption"]
         rewards = moves.studio_reward_ids
-        refund_rewards = moves._studio_refund_rewards()._check_take_back()
+        refund_rewards = Service._check_take_back(moves._studio_refund_rewards())
         result = super().button_draft()
         reset = moves.filtered(lambda m: m.state == "draft")
         # An invoice: its rewards come back and their payments are reversed.
-        rewards.filtered(lambda r: r.move_id in reset)._give_back()
+        Service._give_back(rewards.filtered(lambda r: r.move_id in reset))
         # A credit note: the share it gave back as a new reward is taken back.
-        refund_rewards.filtered(lambda r: r.refund_move_id in reset)._take_back_refund()
+        Service._take_back_share(refund_rewards.filtered(lambda r: r.refund_move_id in reset))
         return result
 
     def _post(self, soft=True):
         posted = super()._post(soft)
         moves = posted.sudo()
+        Service = self.env["studio.loyalty.redemption"]
         # A posted reversal of a reward's payment entry takes that payment off:
         # the reversal, no longer the invoice, is matched with the entry.
         reversals = moves.filtered(lambda m: m.move_type == "entry" and m.reversed_entry_id)
         paying = reversals.reversed_entry_id._studio_paying_rewards()
         if paying:
             entries = paying.payment_move_id
-            paying._give_back(reverse_entries=False)
+            Service._give_back(paying, reverse_entries=False)
             entries.line_ids.remove_move_reconcile()
             for entry in entries:
                 entry._reconcile_reversed_moves((entry.reversal_move_ids & reversals)[:1], True)
         # A refunded share's booking reversed by hand: the share is owed again, its reward cancelled.
-        reversals.reversed_entry_id._studio_returning_rewards()._take_back_refund(reverse_entries=False)
+        Service._take_back_share(reversals.reversed_entry_id._studio_returning_rewards(), reverse_entries=False)
         moves.filtered(
             lambda m: m.move_type == "out_refund" and m.reversed_entry_id.studio_reward_ids
         )._studio_return_loyalty_share()
@@ -159,50 +160,31 @@ class AccountMove(models.Model):
         of the invoice, never more than what is left to give back nor than the
         credit the credit note leaves open.
         """
-        Reward = self.env["studio.loyalty.reward"].sudo()
+        Service = self.env["studio.loyalty.redemption"]
         for credit_note in self:
             invoice = credit_note.reversed_entry_id
             currency = invoice.company_currency_id
             redeemed = invoice.studio_reward_ids.filtered(lambda r: r.state == "redeemed")
-            paid = currency.round(sum(redeemed.mapped("amount")))
-            returned = currency.round(sum(invoice._studio_credit_notes()._studio_refund_rewards().mapped("amount")))
-            left = currency.round(paid - returned)
-            if float_compare(left, 0.0, precision_rounding=currency.rounding) <= 0:
+            others = invoice._studio_credit_notes() - credit_note
+            share, whole = Service._refund_share(
+                currency,
+                paid=currency.round(sum(redeemed.mapped("amount"))),
+                returned=currency.round(sum(others._studio_refund_rewards().mapped("amount"))),
+                refunded_before=currency.round(sum(others.mapped("amount_total"))),
+                refund_total=credit_note.amount_total,
+                sale_total=invoice.amount_total,
+                open_amount=credit_note.amount_residual,
+            )
+            if currency.is_zero(share):
                 continue
-            whole = float_compare(credit_note.amount_total, invoice.amount_total, precision_rounding=currency.rounding)
-            if whole >= 0 and float_is_zero(returned, precision_rounding=currency.rounding):
-                redeemed._give_back()
+            if whole:
+                Service._return_share(redeemed, share, whole, credit_note)
                 invoice._studio_reconcile_with(credit_note)
                 continue
-            # Only what would otherwise become refundable credit: a credit note
-            # that merely lowers the amount still due returns nothing.
-            share = min(
-                left,
-                currency.round(credit_note.amount_total * paid / invoice.amount_total),
-                credit_note.amount_residual,
-            )
-            if float_is_zero(share, precision_rounding=currency.rounding):
-                continue
-            expiries = redeemed.mapped("expiration_date")
-            today = fields.Date.context_today(self)
-            expiry = max(expiries) if all(expiries) and max(expiries) >= today else False
             entry = credit_note._studio_book_loyalty(
                 share, self.env._("Loyalty share of %s given back", credit_note.name), give_back=True
             )
-            reward = Reward._create_linked(
-                [
-                    {
-                        "partner_id": invoice.commercial_partner_id.id,
-                        "company_id": invoice.company_id.id,
-                        "amount": share,
-                        "expiration_date": expiry,
-                        "origin": "refund",
-                        "refund_move_id": credit_note.id,
-                        "return_move_id": entry.id,
-                        "note": self.env._("Share of the rewards redeemed on %s, refunded.", invoice.name),
-                    }
-                ]
-            )
+            reward = Service._return_share(redeemed, share, whole, credit_note, entry=entry)
             credit_note.message_post(
                 body=self.env._(
                     "The loyalty share of this credit note (%(amount)s) was given back as reward %(reward)s.",
@@ -239,7 +221,7 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         journal = self.company_id._get_loyalty_journal()
-        account = account or journal.default_account_id
+        account = account or self.company_id._studio_loyalty_accounts()[0]
         receivable = self._studio_receivable_lines()
         client = self.commercial_partner_id
         sign = -1 if give_back else 1
@@ -288,7 +270,7 @@ class AccountMove(models.Model):
         rewards = entries._studio_paying_rewards()
         if rewards:
             rewards._check_give_back_access()
-            rewards._give_back()
+            self.env["studio.loyalty.redemption"]._give_back(rewards)
             return True
         return super().js_remove_outstanding_partial(partial_id)
 
@@ -335,12 +317,14 @@ class AccountMove(models.Model):
         # Two redemptions of one invoice at once both update its amount due:
         # the second fails to serialize and is run again against what is left.
         self._studio_check_redeemable()
-        rewards._redeem(self, self.amount_residual, move_id=self.id)
-        for reward in rewards.sudo():
+        lines = self.env["studio.loyalty.redemption"]._redeem(rewards, self, self.amount_residual, move_id=self.id)
+        for line in lines:
+            reward = line.reward_id
             entry = self._studio_book_loyalty(
                 reward.amount,
                 self.env._("Loyalty reward %(reward)s on %(invoice)s", reward=reward.name, invoice=self.name),
             )
-            reward._transition({"payment_move_id": entry.id})
+            transition(reward).write({"payment_move_id": entry.id})
+            line._link_entry(entry)
         self.message_post(body=self.env._("Loyalty rewards redeemed: %s", ", ".join(rewards.mapped("name"))))
         return rewards.payment_move_id

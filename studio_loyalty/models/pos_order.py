@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
-from .studio_loyalty_reward import REWARD_READERS
+from .studio_loyalty_guard import REWARD_READERS, transition
 
 
 class PosOrder(models.Model):
@@ -55,39 +55,33 @@ class PosOrder(models.Model):
     def _studio_loyalty_share(self, refund_total, refund=None):
         """``(share, whole)``: the loyalty share of refunding ``refund_total`` of this order.
 
-        Read from the order's Loyalty Rewards lines and what its other refunds
-        (not ``refund``) gave back: the refund's part in the proportion rewards
-        paid, or all that is left when it completes the order; ``whole`` when
-        it takes back the whole order at once, so the same rewards go back.
+        The service's one refund-share rule, fed with the order's Loyalty
+        Rewards lines and what its other refunds (not ``refund``) gave back.
         """
         self.ensure_one()
         currency = self.currency_id
-        rounding = currency.rounding
-        paid = currency.round(
-            sum(self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty).mapped("amount"))
-        )
-        if float_compare(paid, 0.0, precision_rounding=rounding) <= 0:
-            return 0.0, False
         others = self.sudo().lines.refund_orderline_ids.order_id - (refund or self.browse())
-        returned = currency.round(
-            sum(others.studio_refund_reward_ids.filtered(lambda r: r.state != "cancelled").mapped("amount"))
+        return self.env["studio.loyalty.redemption"]._refund_share(
+            currency,
+            paid=currency.round(sum(self._studio_loyalty_payments().mapped("amount"))),
+            returned=currency.round(
+                sum(others.studio_refund_reward_ids.filtered(lambda r: r.state != "cancelled").mapped("amount"))
+            ),
+            refunded_before=currency.round(-sum(others.mapped("amount_total"))),
+            refund_total=refund_total,
+            sale_total=self.amount_total,
+            open_amount=refund_total,
         )
-        left = currency.round(paid - returned)
-        refunded = currency.round(refund_total - sum(others.mapped("amount_total")))
-        if float_compare(refunded, self.amount_total, precision_rounding=rounding) >= 0:
-            share = left
-        else:
-            share = min(left, currency.round(refund_total * paid / self.amount_total))
-        whole = not others and float_compare(refund_total, self.amount_total, precision_rounding=rounding) >= 0
-        return max(share, 0.0), whole
+
+    def _studio_loyalty_payments(self):
+        return self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty)
 
     def _studio_return_rewards(self):
         """A refund gives the loyalty share of what it refunds back as rewards, never as cash.
 
         The till pays that share out as a negative Loyalty Rewards line; the
-        server checks it and gives back the same rewards (whole order) or a
-        new reward of the share, linked to this refund. A refund synced again
-        gives nothing twice.
+        server checks it and gives it back through the redemption service,
+        linked to this refund. A refund synced again gives nothing twice.
         """
         self.ensure_one()
         if self.sudo().studio_refund_reward_ids:
@@ -95,9 +89,7 @@ class PosOrder(models.Model):
         original = self.refunded_order_id
         currency = self.currency_id
         share, whole = original._studio_loyalty_share(-self.amount_total, refund=self)
-        paid_back = currency.round(
-            -sum(self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty).mapped("amount"))
-        )
+        paid_back = currency.round(-sum(self._studio_loyalty_payments().mapped("amount")))
         if float_compare(paid_back, share, precision_rounding=currency.rounding):
             raise UserError(
                 self.env._(
@@ -115,23 +107,8 @@ class PosOrder(models.Model):
                     "Order %s was invoiced: give its rewards back with a credit note on the invoice.", original.name
                 )
             )
-        rewards = original.sudo().studio_reward_ids
-        if whole and float_compare(sum(rewards.mapped("amount")), share, precision_rounding=currency.rounding) == 0:
-            rewards._give_back()
-            rewards._transition({"refund_pos_order_id": self.id})
-            return
-        self.env["studio.loyalty.reward"].sudo()._create_linked(
-            [
-                {
-                    "partner_id": original.partner_id.commercial_partner_id.id,
-                    "company_id": self.company_id.id,
-                    "amount": share,
-                    "origin": "refund",
-                    "refund_pos_order_id": self.id,
-                    "note": self.env._("Share of the rewards redeemed on %s, refunded.", original.name),
-                }
-            ]
-        )
+        # Booked as owed again by the refund's session closing (its negative Loyalty Rewards line).
+        self.env["studio.loyalty.redemption"]._return_share(original.sudo().studio_reward_ids, share, whole, self)
 
     def _studio_redeem_rewards(self):
         """Spend the rewards named by this order's loyalty payments, once.
@@ -140,7 +117,7 @@ class PosOrder(models.Model):
         they are; the others are checked and locked by ``_redeem``.
         """
         self.ensure_one()
-        payments = self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty)
+        payments = self._studio_loyalty_payments()
         if not payments:
             return
         currency = self.currency_id
@@ -162,7 +139,7 @@ class PosOrder(models.Model):
         spent_here = rewards.filtered(lambda r: r.pos_order_id == self)
         if rewards - spent_here:
             due = currency.round(self.amount_total - sum(spent_here.mapped("amount")))
-            (rewards - spent_here)._redeem(self, due, pos_order_id=self.id)
+            self.env["studio.loyalty.redemption"]._redeem(rewards - spent_here, self, due, pos_order_id=self.id)
 
     def _generate_pos_order_invoice(self):
         result = super()._generate_pos_order_invoice()
@@ -177,25 +154,59 @@ class PosOrder(models.Model):
         the loyalty account against its credit note. Invoiced once its session
         was closed, the closing already booked the loyalty account and the
         Point of Sale reverses that order's closing lines through its
-        receivable: the booking then balances that receivable instead.
+        receivable: the booking then balances that receivable instead, and is
+        matched there with the reversal, as Odoo matches its payment moves.
         """
         invoice = self.account_move
         account = None
         if self.session_id.state == "closed":
-            account = self.company_id.account_default_pos_receivable_account_id
+            account = self._studio_closing_receivable()
+        entries = self.env["account.move"]
         label = self.env._("Loyalty Rewards of %s", self.name)
         refund_share = -sum(
             self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty and p.amount < 0).mapped("amount")
         )
         if not self.currency_id.is_zero(refund_share):
             entry = invoice._studio_book_loyalty(refund_share, label, give_back=True, account=account)
-            self.sudo().studio_refund_reward_ids.filtered(lambda r: not r.return_move_id)._transition(
-                {"return_move_id": entry.id}
-            )
+            entries |= entry
+            shares = self.sudo().studio_refund_reward_ids.filtered(lambda r: not r.return_move_id)
+            transition(shares).write({"return_move_id": entry.id})
+            shares.ledger_ids.filtered(lambda line: line.pos_order_id == self)._link_entry(entry)
         for reward in self.sudo().studio_reward_ids.filtered(lambda r: not r.payment_move_id):
             entry = invoice._studio_book_loyalty(
                 reward.amount,
                 self.env._("Loyalty reward %(reward)s on %(order)s", reward=reward.name, order=self.name),
                 account=account,
             )
-            reward._transition({"move_id": invoice.id, "payment_move_id": entry.id})
+            entries |= entry
+            transition(reward).write({"move_id": invoice.id, "payment_move_id": entry.id})
+            reward.ledger_ids.filtered(lambda line: line.kind == "redeem" and line.pos_order_id == self)._link_entry(
+                entry
+            )
+        if account and entries:
+            self._studio_reconcile_closing_reversal(entries, account)
+
+    def _studio_closing_receivable(self):
+        """The receivable on which the Point of Sale reverses this order's loyalty closing lines.
+
+        The one ``_prepare_aml_values_list_per_nature`` reverses a payment on:
+        its method's receivable, or the company's PoS receivable.
+        """
+        method = self.payment_ids.payment_method_id.filtered("is_studio_loyalty")[:1]
+        return method.receivable_account_id or self.company_id.account_default_pos_receivable_account_id
+
+    def _studio_reconcile_closing_reversal(self, entries, account):
+        """Match the loyalty ``entries`` with the reversal of this order's closing lines on ``account``.
+
+        ``_create_misc_reversal_move`` matches that reversal with the payment
+        moves of the other methods only; the loyalty part would stay open on
+        both sides.
+        """
+        reversals = (
+            self.env["account.move"].sudo().search([("reversed_pos_order_id", "=", self.id), ("state", "=", "posted")])
+        )
+        lines = (reversals | entries.sudo()).line_ids.filtered(
+            lambda line: line.account_id == account and not line.reconciled
+        )
+        if lines.filtered(lambda line: line.balance > 0) and lines.filtered(lambda line: line.balance < 0):
+            lines.reconcile()

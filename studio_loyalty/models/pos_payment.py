@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .studio_loyalty_reward import REWARD_READERS
+from .studio_loyalty_guard import REWARD_READERS
 
 
 class PosPayment(models.Model):

@@ -6,8 +6,9 @@ class PosSession(models.Model):
     """Session closing books the loyalty part of the orders on the loyalty rewards account.
 
     Not on cash, bank or a receivable: the rewards were the client's credit
-    with the studio, so what they paid is debited to the same account an
-    invoice redemption uses. Taxes and revenue are booked as for any order.
+    with the studio, so what they paid is debited to the Loyalty Rewards
+    Liability account, as an invoice redemption is. Taxes and revenue are
+    booked as for any order.
     """
 
     _inherit = "pos.session"
@@ -34,7 +35,7 @@ class PosSession(models.Model):
         data = super()._create_non_reconciliable_move_lines(data)
         amounts = data["studio_loyalty_amounts"]
         if not float_is_zero(amounts["amount"], precision_rounding=self.currency_id.rounding):
-            account = self.company_id._get_loyalty_journal().default_account_id
+            account = self.company_id._studio_loyalty_accounts()[0]
             data["MoveLine"].create(
                 self._debit_amounts(
                     {
@@ -46,4 +47,7 @@ class PosSession(models.Model):
                     amounts["amount_converted"],
                 )
             )
+        # The ledger lines of the orders it closes are booked by this entry (an invoiced order's by its own).
+        orders = self._get_closed_orders().filtered(lambda o: not o.is_invoiced)
+        self.env["studio.loyalty.move"].sudo().search([("pos_order_id", "in", orders.ids)])._link_entry(self.move_id)
         return data

@@ -16,6 +16,21 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'general')]",
         help="Journal in which redeemed rewards are booked as a payment of the invoice.",
     )
+    studio_liability_account_id = fields.Many2one(
+        comodel_name="account.account",
+        string="Loyalty Rewards Liability Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        help="What the studio owes its clients in loyalty rewards: credited when a reward is issued, "
+        "debited when it is redeemed, expires or is cancelled.",
+    )
+    studio_expense_account_id = fields.Many2one(
+        comodel_name="account.account",
+        string="Loyalty Rewards Expense Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'expense_other'))]",
+        help="The cost of the rewards issued; expired and cancelled rewards are released back to it.",
+    )
 
     def _loyalty_tz(self):
         """The time zone the company's loyalty days are counted in: its address's, else UTC.
@@ -41,32 +56,50 @@ class ResCompany(models.Model):
         Journal = self.env["account.journal"].sudo().with_company(self)
         journal = Journal.search([("code", "=", "LOYR"), ("company_id", "=", self.id)], limit=1)
         if not journal:
-            account = self._create_loyalty_account()
+            liability, _expense = self._studio_loyalty_accounts()
             journal = Journal.create(
                 {
                     "name": self.env._("Loyalty Rewards"),
                     "code": "LOYR",
                     "type": "general",
                     "company_id": self.id,
-                    "default_account_id": account.id,
+                    "default_account_id": liability.id,
                 }
             )
         self.sudo().loyalty_journal_id = journal
         return journal
 
-    def _create_loyalty_account(self):
+    def _studio_loyalty_accounts(self):
+        """``(liability, expense)``: the company's Loyalty Rewards accounts, created when missing."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.studio_liability_account_id:
+            company.studio_liability_account_id = company._studio_create_account(
+                self.env._("Loyalty Rewards Liability"), "liability_current", "2000"
+            )
+        if not company.studio_expense_account_id:
+            company.studio_expense_account_id = company._studio_create_account(
+                self.env._("Loyalty Rewards Expense"), "expense", "6000"
+            )
+        return company.studio_liability_account_id, company.studio_expense_account_id
+
+    def _studio_create_account(self, name, account_type, fallback_code):
+        """An account of ``account_type`` coded right after the chart's last one of that type.
+
+        Never ahead of the chart's own accounts: Odoo's code and tests take
+        "the first expense account" of a chart as a fallback.
+        """
         Account = self.env["account.account"].sudo().with_company(self)
-        expense = Account.search(
-            [*Account._check_company_domain(self), ("account_type", "=", "expense")],
-            order="code",
+        last = Account.search(
+            [*Account._check_company_domain(self), ("account_type", "=", account_type)],
+            order="code desc",
             limit=1,
         )
-        code = Account._search_new_account_code(expense.code or "6000")
         return Account.create(
             {
-                "name": self.env._("Loyalty Rewards"),
-                "code": code,
-                "account_type": "expense",
+                "name": name,
+                "code": Account._search_new_account_code(last.code or fallback_code),
+                "account_type": account_type,
                 "company_ids": [self.id],
             }
         )

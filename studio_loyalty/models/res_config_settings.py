@@ -6,8 +6,5 @@ class ResConfigSettings(models.TransientModel):
 
     loyalty_start_date = fields.Date(related="company_id.loyalty_start_date", readonly=False)
     loyalty_journal_id = fields.Many2one(related="company_id.loyalty_journal_id", readonly=False)
-    loyalty_account_id = fields.Many2one(
-        related="company_id.loyalty_journal_id.default_account_id",
-        readonly=False,
-        string="Loyalty Rewards Account",
-    )
+    studio_liability_account_id = fields.Many2one(related="company_id.studio_liability_account_id", readonly=False)
+    studio_expense_account_id = fields.Many2one(related="company_id.studio_expense_account_id", readonly=False)

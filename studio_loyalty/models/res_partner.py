@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .studio_loyalty_reward import REWARD_READERS, in_transition
+from .studio_loyalty_guard import REWARD_READERS, in_transition
 
 LOYALTY_USERS = "studio_loyalty.studio_loyalty_group_user"
 
@@ -20,6 +20,13 @@ class ResPartner(models.Model):
         comodel_name="studio.loyalty.reward",
         inverse_name="partner_id",
         string="Loyalty Rewards",
+        groups=REWARD_READERS,
+    )
+    studio_loyalty_move_ids = fields.One2many(
+        comodel_name="studio.loyalty.move",
+        inverse_name="partner_id",
+        string="Loyalty History",
+        readonly=True,
         groups=REWARD_READERS,
     )
     studio_reward_currency_id = fields.Many2one(

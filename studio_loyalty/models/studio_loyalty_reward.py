@@ -1,17 +1,14 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, LockError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL
+
+from .studio_loyalty_guard import in_transition, transition
 
 LOCKED_STATES = ("redeemed", "expired")
-# Who may read rewards, and so the reward fields added to invoices and clients.
-REWARD_READERS = (
-    "studio_loyalty.studio_loyalty_group_user,account.group_account_invoice,"
-    "account.group_account_readonly,point_of_sale.group_pos_user"
-)
-# Written only by the business methods (issue, redeem, give back, cancel, reopen, expire).
+# Written only by the redemption service (issue, redeem, give back, cancel, reopen, expire).
 LINK_FIELDS = frozenset(
     {
         "move_id",
@@ -29,33 +26,16 @@ LINK_FIELDS = frozenset(
 TRANSITION_FIELDS = LINK_FIELDS | {"state", "origin"}
 
 
-class _Transition:
-    """Marks the context of a business method. Not JSON: no RPC or import can pass it."""
-
-
-_TRANSITION = _Transition()
-
-
-def in_transition(records):
-    """Whether ``records`` are being written by a business method."""
-    return records.env.context.get("studio_loyalty_transition") is _TRANSITION
-
-
-def transition(records):
-    """``records`` for a business method to write states and links with."""
-    return records.with_context(studio_loyalty_transition=_TRANSITION)
-
-
 class StudioLoyaltyReward(models.Model):
     """A dollar-value reward a client can spend like a gift certificate.
 
-    The reward is spent whole, once, through :meth:`_redeem`, which both the
-    invoice and the Point of Sale call.
+    Every movement of its value goes through ``studio.loyalty.redemption``
+    and is a line of the ledger (``ledger_ids``); its balance is read from them.
     """
 
     _name = "studio.loyalty.reward"
     _description = "Loyalty Reward"
-    _inherit = ["mail.thread", "pos.load.mixin"]
+    _inherit = ["studio.loyalty.guarded", "mail.thread", "pos.load.mixin"]
     _order = "issue_date desc, id desc"
     _check_company_auto = True
 
@@ -181,6 +161,15 @@ class StudioLoyaltyReward(models.Model):
         comodel_name="studio.loyalty.run.line", readonly=True, index="btree_not_null", ondelete="set null"
     )
     note = fields.Text()
+    ledger_ids = fields.One2many(
+        comodel_name="studio.loyalty.move", inverse_name="reward_id", string="History", readonly=True
+    )
+    balance = fields.Monetary(
+        string="Remaining Value",
+        compute="_compute_balance",
+        store=True,
+        help="What is left of the reward: the sum of its ledger lines.",
+    )
 
     _amount_positive = models.Constraint("CHECK(amount > 0)", "A reward's amount must be greater than zero.")
 
@@ -191,6 +180,17 @@ class StudioLoyaltyReward(models.Model):
                 raise ValidationError(
                     self.env._("Reward %(name)s cannot expire before it is issued.", name=reward.name)
                 )
+
+    @api.depends("ledger_ids.amount")
+    def _compute_balance(self):
+        """One grouped query for all the rewards whose ledger moved."""
+        totals = dict(
+            self.env["studio.loyalty.move"]
+            .sudo()
+            ._read_group([("reward_id", "in", self.ids)], ["reward_id"], ["amount:sum"])
+        )
+        for reward in self:
+            reward.balance = reward.currency_id.round(totals.get(reward, 0.0))
 
     @api.depends("name", "amount", "expiration_date")
     @api.depends_context("studio_reward_show_amount")
@@ -203,18 +203,23 @@ class StudioLoyaltyReward(models.Model):
                 label += " " + self.env._("(expires %s)", fields.Date.to_string(reward.expiration_date))
             reward.display_name = label
 
+    def _studio_refusal(self, vals, creating):
+        if creating:
+            linked = LINK_FIELDS & {key for key, value in vals.items() if value}
+            if linked or vals.get("state", "available") != "available" or vals.get("origin", "manual") != "manual":
+                return self.env._(
+                    "A new reward is available and issued by hand; redeeming it, giving it back or "
+                    "linking it to a run happens only through those flows."
+                )
+        elif TRANSITION_FIELDS & vals.keys():
+            return self.env._(
+                "A reward's state and the documents it is linked to change only by issuing, redeeming, "
+                "giving back, cancelling or expiring it."
+            )
+        return None
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not in_transition(self):
-            for vals in vals_list:
-                linked = LINK_FIELDS & {key for key, value in vals.items() if value}
-                if linked or vals.get("state", "available") != "available" or vals.get("origin", "manual") != "manual":
-                    raise UserError(
-                        self.env._(
-                            "A new reward is available and issued by hand; redeeming it, giving it back or "
-                            "linking it to a run happens only through those flows."
-                        )
-                    )
         # Numbered a company at a time: a processing run creates thousands of
         # rewards at once, and a query per number would dominate it.
         unnamed = ("/", self.env._("New"))
@@ -235,7 +240,11 @@ class StudioLoyaltyReward(models.Model):
             names = self._sequence_names(sequence, len(company_vals))
             for vals, name in zip(company_vals, names, strict=True):
                 vals["name"] = name
-        return super().create(vals_list)
+        rewards = super().create(vals_list)
+        if not in_transition(self):
+            # Issued by hand: recorded and booked as owed here; the flows do it in the service.
+            self.env["studio.loyalty.redemption"]._issued(rewards)
+        return rewards
 
     @api.model
     def _sequence_names(self, sequence, count):
@@ -256,39 +265,52 @@ class StudioLoyaltyReward(models.Model):
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in sorted(row[0] for row in rows)]
 
     def write(self, vals):
-        if not in_transition(self) and TRANSITION_FIELDS & vals.keys():
-            raise UserError(
-                self.env._(
-                    "A reward's state and the documents it is linked to change only by issuing, redeeming, "
-                    "giving back, cancelling or expiring it."
-                )
-            )
         if "company_id" in vals and any(r.company_id.id != vals["company_id"] for r in self):
             # Its amount is in the company's currency: another company would change its value.
             raise UserError(self.env._("A reward stays with the company that issued it."))
-        frozen = {"partner_id", "amount", "issue_date", "expiration_date"}
-        if frozen & vals.keys() and any(r.state in LOCKED_STATES for r in self):
+        if in_transition(self):
+            return super().write(vals)
+        valued = {"partner_id", "amount", "issue_date"} & vals.keys()
+        if ({"expiration_date"} | valued) & vals.keys() and any(r.state in LOCKED_STATES for r in self):
             raise UserError(self.env._("A redeemed or expired reward cannot be changed."))
+        if valued and any(r.origin != "manual" or r.state != "available" for r in self):
+            raise UserError(
+                self.env._(
+                    "Only an available reward issued by hand may have its client, amount or issue date changed: "
+                    "the value of the others is already accounted for. Cancel it instead."
+                )
+            )
+        if "expiration_date" in vals and any(
+            r.origin != "manual"
+            and r.expiration_date
+            and vals["expiration_date"]
+            and fields.Date.to_date(vals["expiration_date"]) < r.expiration_date
+            for r in self
+        ):
+            raise UserError(
+                self.env._("The expiry of a reward made by a run, a referral or a refund can only be extended.")
+            )
+        if {"partner_id", "amount"} & vals.keys():
+            result = super().write({key: value for key, value in vals.items() if key not in ("partner_id", "amount")})
+            changes = {key: vals[key] for key in ("partner_id", "amount") if key in vals}
+            Service = self.env["studio.loyalty.redemption"]
+            for reward in self:
+                Service._change(reward, changes)
+            return result
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
-    def _unlink_except_used(self):
-        if any(r.state in LOCKED_STATES for r in self):
-            raise UserError(self.env._("A redeemed or expired reward cannot be deleted."))
+    def _unlink_never(self):
+        raise UserError(self.env._("A reward is kept with its history: cancel it instead of deleting it."))
 
-    def _transition(self, vals):
-        """Write state or links: the one door the business methods use."""
-        return transition(self).write(vals)
-
-    @api.model
-    def _create_linked(self, vals_list):
-        """Create rewards born of a flow (a run, a refund): state and links set by the caller."""
-        return transition(self).create(vals_list)
+    def _studio_locked(self):
+        """These rewards locked for a state change, as the last holder left them."""
+        return self.env["studio.loyalty.redemption"]._lock(self)
 
     def action_cancel(self):
         if any(r.state != "available" for r in self):
             raise UserError(self.env._("Only available rewards can be cancelled."))
-        self._transition({"state": "cancelled"})
+        self.env["studio.loyalty.redemption"]._release(self._studio_locked(), "cancelled")
 
     def action_reopen(self):
         if any(r.state != "cancelled" for r in self):
@@ -311,7 +333,7 @@ class StudioLoyaltyReward(models.Model):
                         move=reward.refund_move_id.display_name,
                     )
                 )
-        self._transition({"state": "available"})
+        self.env["studio.loyalty.redemption"]._reopen(self._studio_locked())
 
     def action_open(self):
         """Open the document a redeemed reward was spent on, else the reward itself."""
@@ -346,179 +368,14 @@ class StudioLoyaltyReward(models.Model):
             batch = self.search(domain, limit=batch_size)
             if not batch:
                 break
-            rewards = batch.try_lock_for_update(allow_referencing=True)
+            rewards = self.env["studio.loyalty.redemption"]._lock(batch, mode="skip")
             skipped += (batch - rewards).ids
-            rewards.invalidate_recordset(["state"])
-            rewards = rewards.filtered(lambda r: r.state == "available")
-            rewards._transition({"state": "expired"})
+            self.env["studio.loyalty.redemption"]._release(rewards, "expired")
             if in_cron:
                 # Commit per batch so a crash loses at most one batch of work.
                 remaining = self.search_count(domain)
                 if not self.env["ir.cron"]._commit_progress(len(rewards), remaining=remaining):
                     break
-
-    # ------------------------------------------------------------------
-    # Redemption service: the single place where a reward gets spent.
-    # ------------------------------------------------------------------
-
-    def _redeem(self, document, amount_due, **links):
-        """Spend these rewards as payment of ``document``, exactly once.
-
-        ``document`` is an invoice or a POS order (anything with ``partner_id``,
-        ``company_id`` and ``currency_id``). Checks the rewards against its
-        client, company and currency and against ``amount_due``,
-        locks their rows so a concurrent till or user cannot spend them too,
-        then marks them redeemed with ``links`` (``move_id``, ``pos_order_id``,
-        ...). The caller books the money. Returns the total redeemed.
-        """
-        if not self:
-            raise UserError(self.env._("Select at least one reward to redeem."))
-        rewards = self.sudo()
-        try:
-            # FOR NO KEY UPDATE: a transaction that merely refers to a reward
-            # (an open redeem dialog saved with it) does not block spending it.
-            rewards.lock_for_update(allow_referencing=True)
-        except LockError:
-            raise UserError(
-                self.env._("These rewards are being redeemed by another user or till right now. Try again in a moment.")
-            ) from None
-        # Read the state as committed by whoever held the lock before us.
-        rewards.invalidate_recordset()
-        today = fields.Date.context_today(self)
-        partner, currency = document.partner_id, document.currency_id
-        client = partner.commercial_partner_id
-        for reward in rewards:
-            if reward.state == "redeemed":
-                raise UserError(self.env._("Reward %s has already been redeemed.", reward.name))
-            if reward.state == "cancelled":
-                raise UserError(self.env._("Reward %s is cancelled.", reward.name))
-            if reward.state == "expired" or (reward.expiration_date and reward.expiration_date < today):
-                raise UserError(self.env._("Reward %s has expired.", reward.name))
-            if reward.partner_id.commercial_partner_id != client:
-                raise UserError(
-                    self.env._(
-                        "Reward %(reward)s belongs to %(owner)s, not to %(client)s.",
-                        reward=reward.name,
-                        owner=reward.partner_id.display_name,
-                        client=partner.display_name,
-                    )
-                )
-            if reward.company_id != document.company_id:
-                raise UserError(self.env._("Reward %s belongs to another company.", reward.name))
-            if reward.currency_id != currency:
-                raise UserError(
-                    self.env._(
-                        "Reward %(reward)s can only be redeemed on a document in %(currency)s.",
-                        reward=reward.name,
-                        currency=reward.currency_id.name,
-                    )
-                )
-        total = currency.round(sum(rewards.mapped("amount")))
-        if float_is_zero(amount_due, precision_rounding=currency.rounding):
-            raise UserError(self.env._("Nothing is left to pay on %s.", document.display_name))
-        if float_compare(total, amount_due, precision_rounding=currency.rounding) > 0:
-            raise UserError(
-                self.env._(
-                    "The rewards selected (%(total)s) are more than the amount due (%(due)s).",
-                    total=currency.format(total),
-                    due=currency.format(amount_due),
-                )
-            )
-        rewards._transition({"state": "redeemed", "redeemed_date": today, **links})
-        return total
-
-    def _give_back(self, reverse_entries=True):
-        """The one inverse of :meth:`_redeem`: redeemed rewards become available again.
-
-        Their payment entries are reversed as of today (posting moves the date
-        past the lock dates, as for any entry) and reconciled with the
-        reversal, so the document they paid is due again; a posted entry is
-        never cancelled or deleted. ``reverse_entries=False`` when the flow
-        calling this resets, cancels or reverses the entry itself.
-        Returns the reversals.
-        """
-        rewards = self.sudo().filtered(lambda r: r.state == "redeemed")
-        if not rewards:
-            return self.env["account.move"]
-        # Wait for whoever else gives these back or redeems them, then read
-        # their state as that transaction left it: given back once, never twice.
-        self.env.cr.execute(
-            SQL("SELECT id FROM studio_loyalty_reward WHERE id = ANY(%s) FOR NO KEY UPDATE", rewards.ids)
-        )
-        rewards.invalidate_recordset()
-        rewards = rewards.filtered(lambda r: r.state == "redeemed")
-        returned = self.search(
-            [("refund_move_id.reversed_entry_id", "in", rewards.move_id.ids), ("state", "!=", "cancelled")], limit=1
-        )
-        if returned:
-            raise UserError(
-                self.env._(
-                    "Part of the rewards redeemed on %(invoice)s was already given back by credit note %(refund)s "
-                    "(reward %(reward)s). Reset that credit note to draft first.",
-                    invoice=returned.refund_move_id.reversed_entry_id.display_name,
-                    refund=returned.refund_move_id.display_name,
-                    reward=returned.name,
-                )
-            )
-        entries = rewards.payment_move_id.filtered(lambda m: m.state == "posted")
-        for reward in rewards:
-            document = reward.move_id or reward.pos_order_id
-            if document:
-                document.message_post(body=self.env._("Loyalty reward %s was given back to the client.", reward.name))
-        # Unlink first: the reversal below must not find these rewards again.
-        rewards._transition(
-            {
-                "state": "available",
-                "redeemed_date": False,
-                "move_id": False,
-                "payment_move_id": False,
-                "pos_order_id": False,
-            }
-        )
-        if not (reverse_entries and entries):
-            return self.env["account.move"]
-        today = fields.Date.context_today(self)
-        return entries._reverse_moves(
-            [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in entries], cancel=True
-        )
-
-    def _take_back_refund(self, reverse_entries=True):
-        """A credit note is reset: the rewards it gave back as its loyalty share are cancelled.
-
-        Their return entries are reversed, so that share is owed again by the
-        client rather than held twice (``reverse_entries=False`` when the flow
-        reverses them itself). Refused once such a reward was spent.
-        """
-        rewards = self._check_take_back()
-        entries = rewards.return_move_id.filtered(lambda m: m.state == "posted")
-        rewards._transition({"state": "cancelled"})
-        if entries and reverse_entries:
-            today = fields.Date.context_today(self)
-            entries._reverse_moves(
-                [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in entries], cancel=True
-            )
-
-    def _check_take_back(self):
-        """Lock the given-back rewards among these and refuse if one was spent since; return them."""
-        rewards = self.sudo().filtered(lambda r: (r.refund_move_id or r.refund_pos_order_id) and r.state != "cancelled")
-        if not rewards:
-            return rewards
-        self.env.cr.execute(
-            SQL("SELECT id FROM studio_loyalty_reward WHERE id = ANY(%s) FOR NO KEY UPDATE", rewards.ids)
-        )
-        rewards.invalidate_recordset()
-        spent = rewards.filtered(lambda r: r.state != "available")
-        if spent:
-            raise UserError(
-                self.env._(
-                    "%(refund)s gave back reward %(reward)s, which is %(state)s: "
-                    "what it gave back can no longer be taken back.",
-                    refund=(spent[0].refund_move_id or spent[0].refund_pos_order_id).display_name,
-                    reward=spent[0].name,
-                    state=dict(self._fields["state"]._description_selection(self.env))[spent[0].state].lower(),
-                )
-            )
-        return rewards
 
     def _check_give_back_access(self):
         """Giving back is an accounting act: only who may change the document's payments."""
@@ -538,7 +395,7 @@ class StudioLoyaltyReward(models.Model):
     def action_undo_redemption(self):
         """Remove the redemption from its invoice: the reward is available, its payment reversed."""
         self._check_give_back_access()
-        self._give_back()
+        self.env["studio.loyalty.redemption"]._give_back(self)
         return True
 
     # ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
-from .studio_loyalty_reward import in_transition, transition
+from .studio_loyalty_guard import in_transition, transition
 
 
 def _text_column(values):
@@ -26,7 +26,7 @@ class StudioLoyaltyRun(models.Model):
 
     _name = "studio.loyalty.run"
     _description = "Loyalty Rewards Processing Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["studio.loyalty.guarded", "mail.thread"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -143,13 +143,16 @@ class StudioLoyaltyRun(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") in ("/", self.env._("New")):
                 vals["name"] = self.env["ir.sequence"].next_by_code("studio.loyalty.run") or "/"
-            if vals.get("state", "draft") != "draft" and not in_transition(self):
-                raise UserError(self.env._("A processing run starts as a draft."))
         return super().create(vals_list)
 
+    def _studio_refusal(self, vals, creating):
+        if creating:
+            return None if vals.get("state", "draft") == "draft" else self.env._("A processing run starts as a draft.")
+        if "state" in vals:
+            return self.env._("A run's state changes only by loading, processing or cancelling it.")
+        return None
+
     def write(self, vals):
-        if "state" in vals and not in_transition(self):
-            raise UserError(self.env._("A run's state changes only by loading, processing or cancelling it."))
         if {"threshold", "reward_amount", "company_id"} & vals.keys() and any(
             run.state not in ("draft", "loaded") for run in self
         ):
@@ -449,14 +452,9 @@ class StudioLoyaltyRun(models.Model):
             )
         )
         lines.invalidate_recordset()
-        # The run's chatter records the batch; one "created" message per reward
-        # would only slow large runs down.
-        rewards = (
-            self.env["studio.loyalty.reward"]
-            .sudo()
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            ._create_linked(reward_vals)
-        )
+        # Booked as owed in one entry for the whole run when it finishes
+        # (see _finish); the service posts no "created" message per reward.
+        rewards = self.env["studio.loyalty.redemption"]._issue(reward_vals, accrue=False)
         if self.send_email and self.mail_template_id and rewards:
             self.mail_template_id.send_mail_batch(rewards.ids, force_send=False)
             self.email_count += len(rewards)
@@ -465,6 +463,12 @@ class StudioLoyaltyRun(models.Model):
     def _finish(self):
         self.ensure_one()
         transition(self).write({"state": "done", "processed_date": fields.Datetime.now()})
+        unbooked = self.env["studio.loyalty.move"].search(
+            [("run_id", "=", self.id), ("kind", "=", "issue"), ("entry_id", "=", False)]
+        )
+        self.env["studio.loyalty.redemption"]._book_accrual(
+            unbooked, self.env._("Loyalty rewards of run %s", self.name)
+        )
         self.message_post(
             body=self.env._(
                 "Processed: %(rewards)s rewards worth %(amount)s for %(clients)s clients.",

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .studio_loyalty_reward import in_transition
+from .studio_loyalty_guard import in_transition
 
 
 class StudioLoyaltyRunLine(models.Model):
@@ -19,6 +19,7 @@ class StudioLoyaltyRunLine(models.Model):
     """
 
     _name = "studio.loyalty.run.line"
+    _inherit = ["studio.loyalty.guarded"]
     _description = "Loyalty Processing Run Line"
     _order = "run_id, amount desc, id"
     _log_access = False
@@ -43,22 +44,16 @@ class StudioLoyaltyRunLine(models.Model):
         comodel_name="studio.loyalty.reward", inverse_name="run_line_id", string="Rewards Created"
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Loading writes the lines in one statement; nothing else makes them.
-        if not in_transition(self):
-            raise UserError(self.env._("Clients are added to a run by loading it."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not in_transition(self) and (vals.keys() - {"selected"} or any(line.state != "todo" for line in self)):
-            raise UserError(
-                self.env._(
-                    "A run's clients can only be selected or deselected before processing; "
-                    "processed lines are the record of the sales that earned rewards."
-                )
+    def _studio_refusal(self, vals, creating):
+        if creating:
+            # Loading writes the lines in one statement; nothing else makes them.
+            return self.env._("Clients are added to a run by loading it.")
+        if vals.keys() - {"selected"} or any(line.state != "todo" for line in self):
+            return self.env._(
+                "A run's clients can only be selected or deselected before processing; "
+                "processed lines are the record of the sales that earned rewards."
             )
-        return super().write(vals)
+        return None
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_processed(self):

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .studio_loyalty_reward import in_transition, transition
+from .studio_loyalty_guard import in_transition, transition
 
 EVALUABLE_STATES = ("pending", "earned")
 REQUIREMENT_STATES = [("na", "Not Required"), ("waiting", "Waiting"), ("met", "Met"), ("failed", "Failed")]
@@ -22,7 +22,7 @@ class StudioReferral(models.Model):
 
     _name = "studio.referral"
     _description = "Client Referral"
-    _inherit = ["mail.thread"]
+    _inherit = ["studio.loyalty.guarded", "mail.thread"]
     _order = "referral_date desc, id desc"
     _check_company_auto = True
 
@@ -95,16 +95,10 @@ class StudioReferral(models.Model):
         for referral in self:
             referral.grant_count, referral.reward_total = grants.get(referral, (0, 0.0))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not in_transition(self):
-            raise UserError(self.env._("A referral is recorded by saving the referred client's Referred By."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not in_transition(self):
-            raise UserError(self.env._("A referral changes only when it is evaluated."))
-        return super().write(vals)
+    def _studio_refusal(self, vals, creating):
+        if creating:
+            return self.env._("A referral is recorded by saving the referred client's Referred By.")
+        return self.env._("A referral changes only when it is evaluated.")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_granted(self):

@@ -3,7 +3,7 @@ import secrets
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .studio_loyalty_reward import in_transition, transition
+from .studio_loyalty_guard import in_transition, transition
 
 
 class StudioReferralGrant(models.Model):
@@ -15,6 +15,7 @@ class StudioReferralGrant(models.Model):
     """
 
     _name = "studio.referral.grant"
+    _inherit = ["studio.loyalty.guarded"]
     _description = "Referral Benefit Granted"
     _order = "grant_date desc, id desc"
     _check_company_auto = True
@@ -52,16 +53,10 @@ class StudioReferralGrant(models.Model):
             grant.promo_description = ", ".join(promo.reward_ids.mapped("description")) or promo.name or False
             grant.promo_identifier = promo.name or False
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not in_transition(self):
-            raise UserError(self.env._("Referral benefits are granted only by evaluating referrals."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not in_transition(self):
-            raise UserError(self.env._("A granted referral benefit cannot be changed."))
-        return super().write(vals)
+    def _studio_refusal(self, vals, creating):
+        if creating:
+            return self.env._("Referral benefits are granted only by evaluating referrals.")
+        return self.env._("A granted referral benefit cannot be changed.")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -100,10 +95,9 @@ class StudioReferralGrant(models.Model):
                     }
                 )
         rewards = iter(
-            self.env["studio.loyalty.reward"]
-            .sudo()
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            ._create_linked(rewards_vals)
+            self.env["studio.loyalty.redemption"]._issue(
+                rewards_vals, label=self.env._("Loyalty rewards earned by referrals")
+            )
         )
         cards = iter(self.env["loyalty.card"].sudo().create(cards_vals))
         grants_vals = []

@@ -1,12 +1,12 @@
 # Odoo's own test runner (--test-tags /studio_loyalty) finds tests through
-# these imports; pytest-odoo collects the files directly. Every test module
-# is listed.
+# these imports; pytest-odoo collects the files directly.
 from . import (
     test_concurrency,
     test_core_users,
     test_install,
     test_integrity,
     test_invoice_redemption,
+    test_ledger,
     test_partner_list,
     test_pos_redemption,
     test_pos_rewards_tour,
@@ -16,8 +16,10 @@ from . import (
     test_referral,
     test_referral_concurrency,
     test_refunds,
+    test_reports,
     test_reward,
     test_security,
     test_totals,
     test_uninstall,
+    test_upgrade,
 )

@@ -7,6 +7,32 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 
+def purge_loyalty(cr, partner_ids):
+    """Remove what a test that commits left for these clients: ledger lines, the entries they name, rewards.
+
+    Call it in the cleanup of tests on real connections, before deleting
+    the clients' documents.
+    """
+    cr.execute(
+        "SELECT DISTINCT entry_id FROM studio_loyalty_move WHERE partner_id = ANY(%s) AND entry_id IS NOT NULL",
+        [partner_ids],
+    )
+    entry_ids = [entry_id for (entry_id,) in cr.fetchall()]
+    cr.execute("DELETE FROM studio_loyalty_move WHERE partner_id = ANY(%s)", [partner_ids])
+    cr.execute(
+        """DELETE FROM account_partial_reconcile partial USING account_move_line line
+            WHERE line.move_id = ANY(%s) AND line.id IN (partial.debit_move_id, partial.credit_move_id)""",
+        [entry_ids],
+    )
+    cr.execute("UPDATE studio_loyalty_reward SET payment_move_id = NULL WHERE payment_move_id = ANY(%s)", [entry_ids])
+    cr.execute(
+        "DELETE FROM account_move WHERE id = ANY(%s) AND journal_id IN "
+        "(SELECT id FROM account_journal WHERE code = 'LOYR')",
+        [entry_ids],
+    )
+    cr.execute("DELETE FROM studio_loyalty_reward WHERE partner_id = ANY(%s)", [partner_ids])
+
+
 class StudioLoyaltyCommon(AccountTestInvoicingCommon):
     """A company with a chart of accounts, a 15% sales tax, a loyalty-enabled
     status and two clients.
@@ -52,6 +78,19 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
             post=post,
         )
 
+    def _loyalty_balance(self):
+        """What redemptions, returns and POS closings debited the liability account, net.
+
+        Issuing and releasing rewards (the entries against the expense
+        account) are left out: this is the value spent as payment.
+        """
+        liability, expense = self.env.company._studio_loyalty_accounts()
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", liability.id), ("parent_state", "=", "posted")]
+        )
+        spent = lines.filtered(lambda line: expense not in line.move_id.line_ids.account_id)
+        return self.currency.round(sum(spent.mapped("balance")))
+
     @classmethod
     def _days(cls, n):
         return cls.today + timedelta(days=n)
@@ -95,3 +134,48 @@ class StudioLoyaltyPosCommon(StudioLoyaltyCommon, TestPoSCommon):
         )
         order_ids = [o["id"] for o in self.env["pos.order"].sync_from_ui([data])["pos.order"]]
         return self.env["pos.order"].browse(order_ids)
+
+
+class PosRewardsCase(StudioLoyaltyPosCommon):
+    """An open session whose shop takes the Loyalty Rewards method; helpers to sync tickets paid with rewards."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loyalty_pm = cls.env["pos.payment.method"].sudo()._studio_loyalty_method(cls.env.company)
+        cls.basic_config.payment_method_ids |= cls.loyalty_pm
+
+    def _order_data(self, rewards, bank=None, client=None, invoiced=False, quantity=1):
+        """A ticket of ``quantity`` prints (115.00 each) for ``client``, paid with ``rewards`` and the rest by bank."""
+        client = client or self.client
+        paid_with_rewards = self.currency.round(sum(rewards.mapped("amount")))
+        bank = self.currency.round(115.0 * quantity - paid_with_rewards) if bank is None else bank
+        payments = [(self.loyalty_pm, paid_with_rewards)] + ([(self.bank_pm1, bank)] if bank else [])
+        data = self.create_ui_order_data(
+            [{"product": self.print_product, "quantity": quantity}],
+            customer=client,
+            is_invoiced=invoiced,
+            payments=payments,
+        )
+        for _command, _id, payment in data["payment_ids"]:
+            if payment["payment_method_id"] == self.loyalty_pm.id:
+                payment["studio_reward_ids"] = [Command.set(rewards.ids)]
+        return data
+
+    def _sync(self, data):
+        """Sync ``data`` as a till does; the order it made."""
+        self.env["pos.order"].sync_from_ui([data])
+        return self.env["pos.order"].search([("uuid", "=", data["uuid"])])
+
+    def _refund_data(self, order, quantity, loyalty_back):
+        """A refund of ``quantity`` prints of ``order``: ``loyalty_back`` as rewards, the rest by bank."""
+        total = self.currency.round(115.0 * quantity)
+        payments = [(self.bank_pm1, -(total - loyalty_back))]
+        if loyalty_back:
+            payments.append((self.loyalty_pm, -loyalty_back))
+        return self.create_ui_order_data(
+            [{"product": self.print_product, "quantity": -quantity, "refunded_orderline_id": order.lines[0].id}],
+            {"is_refund": True},
+            customer=self.client,
+            payments=payments,
+        )

@@ -12,7 +12,9 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
-from odoo.addons.studio_loyalty.models.studio_loyalty_reward import transition
+from odoo.addons.studio_loyalty.models.studio_loyalty_guard import transition
+
+from .common import purge_loyalty
 
 
 @tagged("post_install", "-at_install")
@@ -60,7 +62,7 @@ class TestRedeemConcurrency(BaseCase):
 
     def _cleanup(self):
         with closing(self.db.cursor()) as cr:
-            cr.execute("DELETE FROM studio_loyalty_reward WHERE partner_id = %s", [self.partner_id])
+            purge_loyalty(cr, [self.partner_id])
             cr.execute("DELETE FROM res_partner WHERE id = %s", [self.partner_id])
             cr.commit()  # pylint: disable=invalid-commit
 
@@ -68,7 +70,8 @@ class TestRedeemConcurrency(BaseCase):
         env = self._env(cr)
         partner = env["res.partner"].browse(self.partner_id)
         reward = env["studio.loyalty.reward"].browse(self.reward_ids[index])
-        return reward._redeem(self._document(env, partner), 100.0)
+        lines = env["studio.loyalty.redemption"]._redeem(reward, self._document(env, partner), 100.0)
+        return -sum(lines.mapped("amount"))
 
     def _states(self):
         with closing(self.db.cursor()) as cr:
@@ -159,10 +162,10 @@ class TestRedeemConcurrency(BaseCase):
                 "SELECT id, default_account_id FROM account_journal WHERE company_id = %s AND code = 'LOYR'",
                 [company_id],
             )
-            for journal_id, account_id in cr.fetchall():
+            # The journal the race made; its account is the company's liability account, kept.
+            for journal_id, _account_id in cr.fetchall():
                 cr.execute("UPDATE res_company SET loyalty_journal_id = NULL WHERE id = %s", [company_id])
                 cr.execute("DELETE FROM account_journal WHERE id = %s", [journal_id])
-                cr.execute("DELETE FROM account_account WHERE id = %s", [account_id])
             if hidden_id:
                 cr.execute("UPDATE account_journal SET code = 'LOYR' WHERE id = %s", [hidden_id])
                 cr.execute("UPDATE res_company SET loyalty_journal_id = %s WHERE id = %s", [hidden_id, company_id])
@@ -219,6 +222,7 @@ class TestRedeemConcurrency(BaseCase):
 
     def _delete_client_moves(self):
         with closing(self.db.cursor()) as cr:
+            purge_loyalty(cr, [self.partner_id])
             cr.execute("SELECT id FROM account_move WHERE partner_id = %s", [self.partner_id])
             move_ids = [move_id for (move_id,) in cr.fetchall()]
             cr.execute(
@@ -281,7 +285,7 @@ class TestProcessConcurrency(BaseCase):
     def _cleanup(self):
         with closing(self.db.cursor()) as cr:
             # The ledger refuses to be deleted through the ORM: remove the test's rows directly.
-            cr.execute("DELETE FROM studio_loyalty_reward WHERE partner_id = %s", [self.partner_id])
+            purge_loyalty(cr, [self.partner_id])
             cr.execute("DELETE FROM studio_loyalty_run WHERE id = ANY(%s)", [self.run_ids])
             cr.execute("DELETE FROM pos_order WHERE partner_id = %s", [self.partner_id])
             cr.execute("DELETE FROM res_partner WHERE id = %s", [self.partner_id])
@@ -415,8 +419,8 @@ class TestPosSyncConcurrency(BaseCase):
     def _cleanup(self):
         ids = self.ids
         with closing(self.db.cursor()) as cr:
+            purge_loyalty(cr, [ids["partner"]])
             cr.execute("DELETE FROM pos_order WHERE session_id = ANY(%s)", [ids["sessions"]])
-            cr.execute("DELETE FROM studio_loyalty_reward WHERE id = %s", [ids["reward"]])
             cr.execute("DELETE FROM pos_session WHERE id = ANY(%s)", [ids["sessions"]])
             cr.execute("DELETE FROM pos_config WHERE id = ANY(%s)", [ids["configs"]])
             cr.execute("DELETE FROM pos_payment_method WHERE id = %s", [ids["bank"]])

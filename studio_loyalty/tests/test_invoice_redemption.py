@@ -79,7 +79,8 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
             self._redeem(invoice, rewards)
         self.assertEqual(rewards.mapped("state"), ["available", "available"])
         self.assertAmount(invoice.amount_residual, 115.0)
-        self.assertFalse(self.env["account.move"].search([("journal_id.code", "=", "LOYR")]))
+        self.assertFalse(rewards.payment_move_id)
+        self.assertEqual(rewards.ledger_ids.mapped("kind"), ["issue", "issue"])
 
     def test_unusable_rewards_refused(self):
         """Expired, cancelled, already redeemed or another client's rewards are refused."""

@@ -2,41 +2,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import StudioLoyaltyPosCommon
-
-
-class PosRewardsCase(StudioLoyaltyPosCommon):
-    """An open session whose shop takes the Loyalty Rewards method; helpers to sync tickets paid with rewards."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.loyalty_pm = cls.env["pos.payment.method"].sudo()._studio_loyalty_method(cls.env.company)
-        cls.basic_config.payment_method_ids |= cls.loyalty_pm
-
-    def _order_data(self, rewards, bank=None, client=None, invoiced=False):
-        """A ticket of one print (115.00) for ``client``, paid with ``rewards`` and the rest by bank."""
-        client = client or self.client
-        paid_with_rewards = self.currency.round(sum(rewards.mapped("amount")))
-        bank = self.currency.round(115.0 - paid_with_rewards) if bank is None else bank
-        payments = [(self.loyalty_pm, paid_with_rewards)] + ([(self.bank_pm1, bank)] if bank else [])
-        data = self.create_ui_order_data(
-            [{"product": self.print_product, "quantity": 1}], customer=client, is_invoiced=invoiced, payments=payments
-        )
-        for _command, _id, payment in data["payment_ids"]:
-            if payment["payment_method_id"] == self.loyalty_pm.id:
-                payment["studio_reward_ids"] = [Command.set(rewards.ids)]
-        return data
-
-    def _sync(self, data):
-        """Sync ``data`` as a till does; the order it made."""
-        self.env["pos.order"].sync_from_ui([data])
-        return self.env["pos.order"].search([("uuid", "=", data["uuid"])])
-
-    def _loyalty_balance(self):
-        account = self.env.company._get_loyalty_journal().default_account_id
-        lines = self.env["account.move.line"].search([("account_id", "=", account.id), ("parent_state", "=", "posted")])
-        return self.currency.round(sum(lines.mapped("balance")))
+from .common import PosRewardsCase
 
 
 @tagged("post_install", "-at_install")
@@ -79,6 +45,62 @@ class TestPosRedemption(PosRewardsCase):
             [("account_id", "=", pos_receivable.id), ("parent_state", "=", "posted")]
         )
         self.assertEqual(self.currency.round(sum(lines.mapped("balance"))), 0.0)
+
+    def test_invoiced_after_closing_leaves_no_open_receivable(self):
+        """Rewards and cash on an order invoiced after closing leave no open receivable item, as cash alone does."""
+        rewards = self._reward(self.client, 10.0) | self._reward(self.client, 15.0)
+        mixed_data = self.create_ui_order_data(
+            [{"product": self.print_product, "quantity": 1}],
+            customer=self.client,
+            payments=[(self.loyalty_pm, 25.0), (self.cash_pm1, 90.0)],
+        )
+        for _command, _id, payment in mixed_data["payment_ids"]:
+            if payment["payment_method_id"] == self.loyalty_pm.id:
+                payment["studio_reward_ids"] = [Command.set(rewards.ids)]
+        mixed = self._sync(mixed_data)
+        cash = self._sync(
+            self.create_ui_order_data(
+                [{"product": self.print_product, "quantity": 1}],
+                customer=self.client,
+                payments=[(self.cash_pm1, 115.0)],
+            )
+        )
+        self.assertEqual(mixed.payment_ids.mapped("amount"), [25.0, 90.0])
+        self.pos_session.action_pos_session_validate()
+        self.assertEqual(self.pos_session.state, "closed")
+        for order in (cash, mixed):
+            order.action_pos_order_invoice()
+        pos_receivable = self.env.company.account_default_pos_receivable_account_id
+        client_receivable = self.client.property_account_receivable_id
+        for order in (cash, mixed):
+            with self.subTest(order=order.name):
+                invoice = order.account_move
+                self.assertEqual(invoice.payment_state, "paid")
+                self.assertEqual(self.currency.compare_amounts(invoice.amount_residual, 0.0), 0)
+                entries = (
+                    self.env["account.move"].search([("reversed_pos_order_id", "=", order.id)])
+                    | order.payment_ids.account_move_id
+                    | order.sudo().studio_reward_ids.payment_move_id
+                    | invoice
+                )
+                open_items = entries.line_ids.filtered(
+                    lambda line: (
+                        line.account_id in (pos_receivable | client_receivable)
+                        and not self.currency.is_zero(line.amount_residual)
+                    )
+                )
+                self.assertFalse(open_items, open_items.mapped(lambda line: (line.account_id.code, line.balance)))
+        self.assertEqual(rewards.mapped("state"), ["redeemed", "redeemed"])
+        self.assertEqual(rewards.move_id, mixed.account_move)
+        entries = rewards.mapped("payment_move_id")
+        self.assertEqual(len(entries), 2)
+        invoice_receivable = mixed.account_move.line_ids.filtered(lambda line: line.account_id == client_receivable)
+        self.assertLessEqual(entries, invoice_receivable.matched_credit_ids.credit_move_id.move_id)
+        for reward in rewards:
+            loyalty_line = reward.payment_move_id.line_ids.filtered(lambda line: line.account_id == pos_receivable)
+            self.assertEqual(self.currency.compare_amounts(loyalty_line.balance, reward.amount), 0)
+            self.assertTrue(loyalty_line.reconciled)
+        self.assertEqual(self._loyalty_balance(), 25.0)
 
     def test_back_office_shows_pos_redemptions(self):
         """A redeemed reward opens its POS order, the order lists it, the client counts it as redeemed."""
@@ -200,19 +222,6 @@ class TestPosRefunds(PosRewardsCase):
         for _command, _id, payment in data["payment_ids"]:
             if payment["payment_method_id"] == self.loyalty_pm.id:
                 payment["studio_reward_ids"] = [Command.set(rewards.ids)]
-
-    def _refund_data(self, order, quantity, loyalty_back):
-        """A refund of ``quantity`` prints of ``order``: ``loyalty_back`` as rewards, the rest by bank."""
-        total = self.currency.round(115.0 * quantity)
-        payments = [(self.bank_pm1, -(total - loyalty_back))]
-        if loyalty_back:
-            payments.append((self.loyalty_pm, -loyalty_back))
-        return self.create_ui_order_data(
-            [{"product": self.print_product, "quantity": -quantity, "refunded_orderline_id": order.lines[0].id}],
-            {"is_refund": True},
-            customer=self.client,
-            payments=payments,
-        )
 
     def test_full_refund_gives_same_rewards_back(self):
         """Refunding the whole order makes its reward available again; only the bank part is paid out."""

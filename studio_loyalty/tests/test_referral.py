@@ -10,7 +10,7 @@ from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.tools import float_compare, mute_logger
 
-from odoo.addons.studio_loyalty.models.studio_loyalty_reward import transition
+from odoo.addons.studio_loyalty.models.studio_loyalty_guard import transition
 
 from .common import StudioLoyaltyCommon, StudioLoyaltyPosCommon
 

@@ -8,6 +8,8 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
+from .common import purge_loyalty
+
 
 @tagged("post_install", "-at_install")
 class TestReferralConcurrency(BaseCase):
@@ -60,7 +62,7 @@ class TestReferralConcurrency(BaseCase):
         ids = self.ids
         with closing(self.db.cursor()) as cr:
             cr.execute("DELETE FROM studio_referral_grant WHERE referral_id = %s", [ids["referral"]])
-            cr.execute("DELETE FROM studio_loyalty_reward WHERE referral_id = %s", [ids["referral"]])
+            purge_loyalty(cr, ids["partners"])
             cr.execute("DELETE FROM studio_referral WHERE id = %s", [ids["referral"]])
             cr.execute("DELETE FROM calendar_event WHERE id = %s", [ids["session"]])
             cr.execute("UPDATE res_partner SET studio_referred_by_id = NULL WHERE id = ANY(%s)", [ids["partners"]])

@@ -29,11 +29,6 @@ class TestRefunds(StudioLoyaltyCommon):
             ],
         )
 
-    def _loyalty_balance(self):
-        account = self.env.company.loyalty_journal_id.default_account_id
-        lines = self.env["account.move.line"].search([("account_id", "=", account.id), ("parent_state", "=", "posted")])
-        return self.currency.round(sum(lines.mapped("balance")))
-
     def _client_rewards(self, **domain):
         return self.env["studio.loyalty.reward"].search(
             [("partner_id", "=", self.client.id), *[(key, "=", value) for key, value in domain.items()]]

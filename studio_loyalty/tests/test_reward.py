@@ -46,13 +46,14 @@ class TestReward(StudioLoyaltyCommon):
         self.assertEqual(self.other_client.client_status_id, self.status_inquiry)
         self.assertEqual(self.other_client.studio_reward_available_count, 1)
 
-    def test_available_reward_is_editable_and_deletable(self):
-        """An unused reward can still be changed and deleted."""
+    def test_available_reward_is_editable_not_deletable(self):
+        """An unused manual reward can still be changed, each change on the ledger; it is cancelled, not deleted."""
         reward = self._reward(self.client, 10.0)
         reward.amount = 12.5
         self.assertEqual(float_compare(reward.amount, 12.5, precision_digits=2), 0)
-        reward.unlink()
-        self.assertFalse(reward.exists())
+        self.assertEqual(float_compare(reward.balance, 12.5, precision_digits=2), 0)
+        with self.assertRaisesRegex(UserError, "cancel it instead"):
+            reward.unlink()
 
     def test_used_rewards_are_frozen(self):
         """A redeemed or expired reward can be neither changed nor deleted."""
@@ -64,7 +65,7 @@ class TestReward(StudioLoyaltyCommon):
         for reward in redeemed | expired:
             with self.assertRaisesRegex(UserError, "cannot be changed"):
                 reward.amount = 99.0
-            with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            with self.assertRaisesRegex(UserError, "cancel it instead"):
                 reward.unlink()
 
     def test_open_leads_to_document(self):

@@ -1,1 +1,1 @@
-from . import base_partner_merge_automatic_wizard, studio_loyalty_redeem, studio_referral_assign
+from . import base_partner_merge_automatic_wizard, studio_loyalty_redeem, studio_loyalty_report, studio_referral_assign

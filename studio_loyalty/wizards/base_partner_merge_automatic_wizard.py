@@ -1,16 +1,17 @@
 from odoo import models
 from odoo.tools import SQL
 
-from ..models.studio_loyalty_reward import transition
+from ..models.studio_loyalty_guard import transition
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
-    """Merging clients keeps their referrals and grants nothing twice."""
+    """Merging clients keeps their referrals, grants nothing twice and moves their rewards on the ledger."""
 
     _inherit = "base.partner.merge.automatic.wizard"
 
     def _update_foreign_keys(self, src_partners, dst_partner):
         self.env["studio.referral"].sudo()._merge_clients(src_partners, dst_partner)
+        self.env["studio.loyalty.redemption"]._merge(src_partners, dst_partner)
         self.env.flush_all()
         result = super()._update_foreign_keys(src_partners, dst_partner)
         # A client merged with the one who referred them would refer themself.

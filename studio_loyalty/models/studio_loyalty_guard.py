@@ -1,0 +1,55 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+
+
+class _Transition:
+    """Marks the context of a business method. Not JSON: no RPC or import can pass it."""
+
+
+_TRANSITION = _Transition()
+
+
+def in_transition(records):
+    """Whether ``records`` are being written by a business method."""
+    return records.env.context.get("studio_loyalty_transition") is _TRANSITION
+
+
+def transition(records):
+    """``records`` for a business method to write guarded fields with."""
+    return records.with_context(studio_loyalty_transition=_TRANSITION)
+
+
+class StudioLoyaltyGuarded(models.AbstractModel):
+    """The one guard of the fields that only the addon's business methods write.
+
+    A model lists what a form, an RPC call or an import may not do in
+    :meth:`_studio_refusal`; the business methods write through
+    :func:`transition`, a context marker that no JSON can carry.
+    """
+
+    _name = "studio.loyalty.guarded"
+    _description = "Written by the Loyalty Services Only"
+
+    def _studio_refusal(self, vals, creating):
+        """The message that refuses ``vals`` outside a business method, or ``None`` to allow them."""
+        return self.env._("Only the loyalty services write %s records.", self._description)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not in_transition(self):
+            for vals in vals_list:
+                if message := self._studio_refusal(vals, True):
+                    raise UserError(message)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not in_transition(self) and (message := self._studio_refusal(vals, False)):
+            raise UserError(message)
+        return super().write(vals)
+
+
+# Who may read rewards, and so the loyalty fields added to invoices, clients and POS orders.
+REWARD_READERS = (
+    "studio_loyalty.studio_loyalty_group_user,account.group_account_invoice,"
+    "account.group_account_readonly,point_of_sale.group_pos_user"
+)

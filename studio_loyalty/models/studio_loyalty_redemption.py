@@ -1,0 +1,484 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import LockError, UserError
+from odoo.fields import Command
+from odoo.tools import SQL, float_compare, float_is_zero
+
+from .studio_loyalty_guard import transition
+
+
+class StudioLoyaltyRedemption(models.AbstractModel):
+    """The one service through which loyalty value moves.
+
+    Issuing, spending (:meth:`_redeem`), giving back (:meth:`_give_back`),
+    returning a refund's share (:meth:`_return_share`), expiring, cancelling
+    and moving rewards between clients all happen here, under row locks, and
+    each writes its ledger lines (``studio.loyalty.move``) and books the
+    Loyalty Rewards Liability account. Invoices and the Point of Sale are thin
+    adapters that call it and book the receivable side.
+    """
+
+    _name = "studio.loyalty.redemption"
+    _description = "Loyalty Redemption Service"
+
+    # ------------------------------------------------------------------
+    # Locks and the ledger
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _lock(self, records, mode="wait"):
+        """Lock rows the addon owns and read them as whoever held them last left them.
+
+        ``wait``: wait for the holder (giving back, taking back); ``fail``:
+        refuse at once with a clear message (a till spending); ``skip``:
+        return only the rows that could be locked now (scheduled jobs).
+        ``FOR NO KEY UPDATE`` throughout: a transaction that merely refers to
+        a row (an open dialog saved with it) does not block it.
+        """
+        records = records.sudo()
+        if mode == "skip":
+            records = records.try_lock_for_update(allow_referencing=True)
+        elif mode == "fail":
+            try:
+                records.lock_for_update(allow_referencing=True)
+            except LockError:
+                raise UserError(
+                    self.env._(
+                        "These rewards are being redeemed by another user or till right now. Try again in a moment."
+                    )
+                ) from None
+        elif records:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id = ANY(%s) FOR NO KEY UPDATE",
+                    SQL.identifier(records._table),
+                    records.ids,
+                )
+            )
+        records.invalidate_recordset()
+        return records
+
+    @api.model
+    def _record(self, kind, rewards, amounts=None, entry=None, document=None, partners=None, note=None):
+        """Write one ledger line of ``kind`` per reward, ``amounts`` signed (default: each reward's amount).
+
+        ``document`` is the source: an invoice or credit note, a POS order, a
+        run or a referral (default: the reward's own origin document).
+        """
+        Move = self.env["studio.loyalty.move"].sudo()
+        document = document._origin if document else None  # a document not saved yet names none
+        vals_list = []
+        for index, reward in enumerate(rewards):
+            source = document or reward.run_id or reward.referral_id or reward.refund_move_id
+            vals = self._record_vals(
+                kind,
+                reward,
+                amounts[index] if amounts is not None else reward.amount,
+                source or reward.refund_pos_order_id or reward,
+                partner=partners[index] if partners else None,
+            )
+            vals.update(entry_id=entry.id if entry else False, note=note)
+            vals_list.append(vals)
+        return transition(Move).create(vals_list).with_env(Move.env)
+
+    @api.model
+    def _record_vals(self, kind, reward, amount, source, partner=None):
+        """Values of a ledger line of ``reward`` moving ``amount`` for ``source`` (a document or the reward)."""
+        return {
+            "date": fields.Date.context_today(self),
+            "company_id": reward.company_id.id,
+            "partner_id": (partner or reward.partner_id).commercial_partner_id.id,
+            "reward_id": reward.id,
+            "kind": kind,
+            "origin": reward.origin,
+            "amount": amount,
+            "invoice_id": source.id if source._name == "account.move" else False,
+            "pos_order_id": source.id if source._name == "pos.order" else False,
+            "run_id": source.id if source._name == "studio.loyalty.run" else False,
+            "referral_id": source.id if source._name == "studio.referral" else False,
+            "reference": source.display_name if source != reward else reward.name,
+        }
+
+    @api.model
+    def _book_accrual(self, lines, label):
+        """Book ``lines`` (issued, released) between the expense and the liability account, one entry per company.
+
+        A positive total is owed to clients: debit the Loyalty Rewards
+        Expense, credit the Liability; a negative one (expiry, cancellation,
+        a lower amount) releases the liability back to the expense account.
+        """
+        for company, company_lines in lines.grouped("company_id").items():
+            total = company.currency_id.round(sum(company_lines.mapped("amount")))
+            if company.currency_id.is_zero(total):
+                continue
+            journal = company._get_loyalty_journal()
+            liability, expense = company._studio_loyalty_accounts()
+            entry = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(company)
+                .create(
+                    {
+                        "move_type": "entry",
+                        "journal_id": journal.id,
+                        "date": fields.Date.context_today(self),
+                        "ref": label,
+                        "studio_loyalty_entry": True,
+                        "line_ids": [
+                            Command.create({"name": label, "account_id": expense.id, "balance": total}),
+                            Command.create({"name": label, "account_id": liability.id, "balance": -total}),
+                        ],
+                    }
+                )
+            )
+            entry.action_post()
+            transition(company_lines.sudo()).write({"entry_id": entry.id})
+
+    # ------------------------------------------------------------------
+    # Issuing and releasing
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _issue(self, vals_list, entry=None, accrue=True, label=None):
+        """Create rewards born of a flow (a run, a referral, a refund share) and record them.
+
+        Their value is booked as owed to the clients: one accrual entry for
+        all of them (a whole run is one entry), or ``entry`` when the caller
+        booked it already (a refund's share, booked from the receivable);
+        ``accrue=False`` when a later entry books it (a POS session's closing).
+        """
+        rewards = (
+            transition(self.env["studio.loyalty.reward"].sudo())
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(vals_list)
+        )
+        self._issued(rewards, entry=entry, accrue=accrue, label=label)
+        return rewards.with_env(self.env)  # without the marker: the caller's writes are guarded again
+
+    @api.model
+    def _issued(self, rewards, entry=None, accrue=True, label=None):
+        """Record and book rewards just created."""
+        lines = self._record("issue", rewards, entry=entry)
+        if accrue and not entry:
+            names = rewards.mapped("name")
+            self._book_accrual(lines, label or self.env._("Loyalty rewards issued: %s", ", ".join(names[:5])))
+        return lines
+
+    @api.model
+    def _release(self, rewards, state, entry=None, accrue=True):
+        """Expire or cancel available rewards: what is left of them is no longer owed.
+
+        The liability is released back to the Loyalty Rewards Expense
+        account, one entry for the batch (``entry`` when the caller reversed
+        the booking itself, as when a credit note that gave a share is reset;
+        ``accrue=False`` when a later entry books it).
+        """
+        rewards = rewards.filtered(lambda r: r.state == "available")
+        if not rewards:
+            return rewards
+        transition(rewards).write({"state": state})
+        kind = "expire" if state == "expired" else "cancel"
+        lines = self._record(kind, rewards, amounts=[-r.balance for r in rewards], entry=entry)
+        if accrue and not entry:
+            label = self.env._("Loyalty rewards expired") if state == "expired" else None
+            self._book_accrual(
+                lines, label or self.env._("Loyalty rewards cancelled: %s", ", ".join(rewards.mapped("name")[:5]))
+            )
+        return rewards
+
+    @api.model
+    def _reopen(self, rewards):
+        """Cancelled rewards become available again, and are owed again."""
+        transition(rewards).write({"state": "available"})
+        lines = self._record("reopen", rewards)
+        self._book_accrual(
+            lines, self.env._("Loyalty rewards made available again: %s", ", ".join(rewards.mapped("name")[:5]))
+        )
+
+    @api.model
+    def _change(self, reward, vals):
+        """A manual reward's new amount or client: written with the ledger lines that move its value."""
+        old_amount, old_partner = reward.amount, reward.partner_id
+        transition(reward).write(vals)
+        if "amount" in vals and float_compare(
+            reward.amount, old_amount, precision_rounding=reward.currency_id.rounding
+        ):
+            delta = reward.currency_id.round(reward.amount - old_amount)
+            lines = self._record("adjust", reward, amounts=[delta], note=self.env._("Amount changed"))
+            self._book_accrual(lines, self.env._("Loyalty reward %s: amount changed", reward.name))
+        if reward.partner_id.commercial_partner_id != old_partner.commercial_partner_id:
+            note = self.env._(
+                "Moved from %(old)s to %(new)s", old=old_partner.display_name, new=reward.partner_id.display_name
+            )
+            self._record(
+                "adjust",
+                reward + reward,
+                amounts=[-reward.amount, reward.amount],
+                partners=[old_partner, reward.partner_id],
+                note=note,
+            )
+
+    @api.model
+    def _merge(self, src_partners, dst_partner):
+        """Client merge: what is left of the merged clients' rewards moves to the one kept, on the ledger."""
+        rewards = (
+            self.env["studio.loyalty.reward"]
+            .sudo()
+            .search([("commercial_partner_id", "in", src_partners.ids), ("balance", "!=", 0)])
+        )
+        rewards = rewards.filtered(lambda r: r.commercial_partner_id != dst_partner.commercial_partner_id)
+        if not rewards:
+            return
+        note = self.env._("Merged into %s", dst_partner.display_name)
+        self._record(
+            "merge",
+            rewards + rewards,
+            amounts=[-r.balance for r in rewards] + [r.balance for r in rewards],
+            partners=[r.partner_id for r in rewards] + [dst_partner] * len(rewards),
+            note=note,
+        )
+
+    # ------------------------------------------------------------------
+    # Spending and giving back
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _redeem(self, rewards, document, amount_due, **links):
+        """Spend ``rewards`` as payment of ``document``, exactly once; return their ledger lines.
+
+        ``document`` is an invoice or a POS order. The rewards are checked
+        against its client, company and currency and against ``amount_due``,
+        locked so a concurrent till or user cannot spend them too, then
+        marked redeemed with ``links`` (``move_id``, ``pos_order_id``). The
+        caller books the receivable side and links its entries to the lines.
+        """
+        if not rewards:
+            raise UserError(self.env._("Select at least one reward to redeem."))
+        rewards = self._lock(rewards, mode="fail")
+        today = fields.Date.context_today(self)
+        partner, currency = document.partner_id, document.currency_id
+        client = partner.commercial_partner_id
+        for reward in rewards:
+            if reward.state == "redeemed":
+                raise UserError(self.env._("Reward %s has already been redeemed.", reward.name))
+            if reward.state == "cancelled":
+                raise UserError(self.env._("Reward %s is cancelled.", reward.name))
+            if reward.state == "expired" or (reward.expiration_date and reward.expiration_date < today):
+                raise UserError(self.env._("Reward %s has expired.", reward.name))
+            if reward.partner_id.commercial_partner_id != client:
+                raise UserError(
+                    self.env._(
+                        "Reward %(reward)s belongs to %(owner)s, not to %(client)s.",
+                        reward=reward.name,
+                        owner=reward.partner_id.display_name,
+                        client=partner.display_name,
+                    )
+                )
+            if reward.company_id != document.company_id:
+                raise UserError(self.env._("Reward %s belongs to another company.", reward.name))
+            if reward.currency_id != currency:
+                raise UserError(
+                    self.env._(
+                        "Reward %(reward)s can only be redeemed on a document in %(currency)s.",
+                        reward=reward.name,
+                        currency=reward.currency_id.name,
+                    )
+                )
+        total = currency.round(sum(rewards.mapped("amount")))
+        if float_is_zero(amount_due, precision_rounding=currency.rounding):
+            raise UserError(self.env._("Nothing is left to pay on %s.", document.display_name))
+        if float_compare(total, amount_due, precision_rounding=currency.rounding) > 0:
+            raise UserError(
+                self.env._(
+                    "The rewards selected (%(total)s) are more than the amount due (%(due)s).",
+                    total=currency.format(total),
+                    due=currency.format(amount_due),
+                )
+            )
+        transition(rewards).write({"state": "redeemed", "redeemed_date": today, **links})
+        return self._record("redeem", rewards, amounts=[-r.amount for r in rewards], document=document.sudo())
+
+    @api.model
+    def _give_back(self, rewards, reverse_entries=True, document=None):
+        """The one inverse of :meth:`_redeem`: redeemed rewards become available again.
+
+        Their payment entries are reversed as of today (posting moves the date
+        past the lock dates, as for any entry) and reconciled with the
+        reversal, so the document they paid is due again; a posted entry is
+        never cancelled or deleted. ``reverse_entries=False`` when the flow
+        calling this reverses the entry itself; ``document`` is what gives
+        them back when it is not the document they paid (a POS refund).
+        Returns the ledger lines.
+        """
+        rewards = rewards.sudo().filtered(lambda r: r.state == "redeemed")
+        if not rewards:
+            return self.env["studio.loyalty.move"]
+        # Wait for whoever else gives these back or redeems them: given back once, never twice.
+        rewards = self._lock(rewards).filtered(lambda r: r.state == "redeemed")
+        returned = rewards.search(
+            [("refund_move_id.reversed_entry_id", "in", rewards.move_id.ids), ("state", "!=", "cancelled")], limit=1
+        )
+        if returned:
+            raise UserError(
+                self.env._(
+                    "Part of the rewards redeemed on %(invoice)s was already given back by credit note %(refund)s "
+                    "(reward %(reward)s). Reset that credit note to draft first.",
+                    invoice=returned.refund_move_id.reversed_entry_id.display_name,
+                    refund=returned.refund_move_id.display_name,
+                    reward=returned.name,
+                )
+            )
+        paid = {reward: (reward.move_id or reward.pos_order_id, reward.payment_move_id) for reward in rewards}
+        for source, _entry in set(paid.values()):
+            if source:
+                source.message_post(
+                    body=self.env._(
+                        "Loyalty rewards given back to the client: %s",
+                        ", ".join(r.name for r in rewards if paid[r][0] == source),
+                    )
+                )
+        # Unlink first: the reversal below must not find these rewards again.
+        transition(rewards).write(
+            {
+                "state": "available",
+                "redeemed_date": False,
+                "move_id": False,
+                "payment_move_id": False,
+                "pos_order_id": False,
+            }
+        )
+        entries = self.env["account.move"].sudo().union(*(entry for _s, entry in paid.values()))
+        posted = entries.filtered(lambda m: m.state == "posted")
+        if reverse_entries and posted:
+            today = fields.Date.context_today(self)
+            posted._reverse_moves(
+                [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)} for entry in posted], cancel=True
+            )
+        lines = self.env["studio.loyalty.move"]
+        for reward in rewards:
+            source, entry = paid[reward]
+            reversal = entry.reversal_move_ids.filtered(lambda m: m.state == "posted")[-1:]
+            lines |= self._record("give_back", reward, entry=reversal, document=document or source)
+        return lines
+
+    # ------------------------------------------------------------------
+    # Refunds: the loyalty share comes back as loyalty value, never cash
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _refund_share(self, currency, paid, returned, refunded_before, refund_total, sale_total, open_amount):
+        """``(share, whole)``: the loyalty part of refunding ``refund_total`` of a sale.
+
+        The one rule for credit notes and POS refunds. Of a sale of
+        ``sale_total`` that rewards paid ``paid`` of, refunds already made
+        took back ``refunded_before`` and gave ``returned`` back as rewards.
+        This refund's share is its part in the proportion rewards paid, or
+        all that is left to give back when it completes the sale's refund;
+        never more than what is left, nor than what the refund would
+        otherwise pay out (``open_amount``): a refund that merely lowers what
+        is still due gives nothing back. ``whole``: it refunds the whole sale
+        at once, so the same rewards go back.
+        """
+        rounding = currency.rounding
+        left = currency.round(paid - returned)
+        if float_compare(left, 0.0, precision_rounding=rounding) <= 0 or float_is_zero(
+            sale_total, precision_rounding=rounding
+        ):
+            return 0.0, False
+        whole = (
+            float_is_zero(returned, precision_rounding=rounding)
+            and float_is_zero(refunded_before, precision_rounding=rounding)
+            and float_compare(refund_total, sale_total, precision_rounding=rounding) >= 0
+        )
+        if whole:
+            # The sale is undone: its rewards come back whatever the refund settles.
+            return left, True
+        if float_compare(refunded_before + refund_total, sale_total, precision_rounding=rounding) >= 0:
+            share = left
+        else:
+            share = min(left, currency.round(refund_total * paid / sale_total))
+        return max(min(share, currency.round(open_amount)), 0.0), False
+
+    @api.model
+    def _return_share(self, redeemed, share, whole, refund, entry=None):
+        """Give ``share`` of the ``redeemed`` rewards back for ``refund`` (a credit note or a POS refund).
+
+        A whole refund gives the same rewards back (their payments reversed);
+        otherwise a new reward of the share is issued to the client. It
+        expires when the latest of the rewards it comes from expires, or at
+        the end of today if that has passed; never when one of them never
+        expires. ``entry`` is the booking of the share from the receivable.
+        Returns the rewards given back or issued.
+        """
+        currency = refund.currency_id
+        if float_is_zero(share, precision_rounding=currency.rounding):
+            return self.env["studio.loyalty.reward"]
+        link = "refund_pos_order_id" if refund._name == "pos.order" else "refund_move_id"
+        if whole and not float_compare(sum(redeemed.mapped("amount")), share, precision_rounding=currency.rounding):
+            self._give_back(redeemed, document=refund)
+            if link == "refund_pos_order_id":
+                transition(redeemed).write({link: refund.id})
+            return redeemed
+        expiries = redeemed.mapped("expiration_date")
+        today = fields.Date.context_today(self)
+        expiry = max(max(expiries), today) if expiries and all(expiries) else False
+        original = redeemed.move_id[:1] or redeemed.pos_order_id[:1]
+        return self._issue(
+            [
+                {
+                    "partner_id": refund.partner_id.commercial_partner_id.id,
+                    "company_id": refund.company_id.id,
+                    "amount": share,
+                    "expiration_date": expiry,
+                    "origin": "refund",
+                    link: refund.id,
+                    "return_move_id": entry.id if entry else False,
+                    "note": self.env._(
+                        "Share of the rewards redeemed on %s, refunded.", original.display_name or refund.display_name
+                    ),
+                }
+            ],
+            entry=entry,
+            accrue=False,
+        )
+
+    @api.model
+    def _take_back_share(self, rewards, reverse_entries=True):
+        """A credit note is reset: the rewards it gave back as its loyalty share are cancelled.
+
+        Their return entries are reversed, so that share is owed again by the
+        client rather than held twice (``reverse_entries=False`` when the flow
+        reverses them itself). Refused once such a reward was spent.
+        """
+        rewards = self._check_take_back(rewards)
+        for entry, shares in rewards.grouped("return_move_id").items():
+            reversal = entry.reversal_move_ids.filtered(lambda m: m.state == "posted")[-1:]
+            if entry.state == "posted" and reverse_entries:
+                today = fields.Date.context_today(self)
+                reversal = entry._reverse_moves(
+                    [{"date": today, "ref": self.env._("Reversal of: %s", entry.ref)}], cancel=True
+                )
+            self._release(shares, "cancelled", entry=reversal, accrue=not entry)
+
+    @api.model
+    def _check_take_back(self, rewards):
+        """Lock the given-back rewards among these and refuse if one was spent since; return them."""
+        rewards = rewards.sudo().filtered(
+            lambda r: (r.refund_move_id or r.refund_pos_order_id) and r.state != "cancelled"
+        )
+        if not rewards:
+            return rewards
+        rewards = self._lock(rewards)
+        spent = rewards.filtered(lambda r: r.state != "available")
+        if spent:
+            raise UserError(
+                self.env._(
+                    "%(refund)s gave back reward %(reward)s, which is %(state)s: "
+                    "what it gave back can no longer be taken back.",
+                    refund=(spent[0].refund_move_id or spent[0].refund_pos_order_id).display_name,
+                    reward=spent[0].name,
+                    state=dict(rewards._fields["state"]._description_selection(self.env))[spent[0].state].lower(),
+                )
+            )
+        return rewards

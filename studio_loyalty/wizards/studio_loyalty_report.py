@@ -1,0 +1,212 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import format_date
+
+# The Activity report's columns: what each movement of the ledger counts as, and
+# the sign that shows it as a positive amount (a lower amount lowers "issued").
+COLUMN_SIGNS = {"issued": 1, "redeemed": -1, "given_back": 1, "expired": -1, "cancelled": -1, "moved": 1}
+ACTIVITY_COLUMNS = {
+    "issue": "issued",
+    "adjust": "issued",
+    "reopen": "issued",
+    "redeem": "redeemed",
+    "give_back": "given_back",
+    "expire": "expired",
+    "cancel": "cancelled",
+    "merge": "moved",
+}
+
+
+class StudioLoyaltyReport(models.TransientModel):
+    """The Loyalty Rewards Activity and Outstanding reports: a period or a date, a company, clients.
+
+    Both read the ledger with grouped queries: what moved in a period, by
+    client and by origin; and what is left of each reward at a date, beside
+    the balance of the Loyalty Rewards Liability account at that date.
+    """
+
+    _name = "studio.loyalty.report"
+    _description = "Loyalty Rewards Report"
+
+    report_type = fields.Selection(
+        selection=[("activity", "Loyalty Rewards Activity"), ("outstanding", "Loyalty Rewards Outstanding")],
+        required=True,
+        default="activity",
+    )
+    date_from = fields.Date(string="From", default=lambda self: fields.Date.context_today(self).replace(day=1))
+    date_to = fields.Date(string="To", default=fields.Date.context_today)
+    as_of = fields.Date(string="As of", default=fields.Date.context_today)
+    company_id = fields.Many2one(comodel_name="res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_ids = fields.Many2many(comodel_name="res.partner", string="Clients", help="Leave empty for every client.")
+
+    @api.constrains("date_from", "date_to", "as_of", "report_type")
+    def _check_dates(self):
+        for report in self:
+            report._check_input()
+
+    def _check_input(self):
+        self.ensure_one()
+        if self.report_type == "activity":
+            if not self.date_from or not self.date_to:
+                raise UserError(self.env._("Choose the first and the last day of the period."))
+            if self.date_to < self.date_from:
+                raise UserError(self.env._("The period ends before it starts."))
+        else:
+            if not self.as_of:
+                raise UserError(self.env._("Choose the date the report is as of."))
+            if self.as_of > fields.Date.context_today(self):
+                raise UserError(self.env._("The Outstanding report cannot be as of a date in the future."))
+
+    # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+
+    def _domain(self):
+        domain = Domain("company_id", "=", self.company_id.id)
+        if self.partner_ids:
+            domain &= Domain("partner_id", "in", self.partner_ids.commercial_partner_id.ids)
+        if self.report_type == "activity":
+            return domain & Domain("date", ">=", self.date_from) & Domain("date", "<=", self.date_to)
+        return domain & Domain("date", "<=", self.as_of)
+
+    def _activity(self):
+        """``{'clients': [...], 'origins': [...], 'totals': {...}}``: counts and amounts per column.
+
+        Amounts are shown as positive values of what was issued, redeemed,
+        given back, expired or cancelled; ``net`` is the change of what the
+        studio owes over the period.
+        """
+        self.ensure_one()
+        self._check_input()
+        Move = self.env["studio.loyalty.move"]
+        currency = self.currency_id
+
+        def rows(groupby):
+            table = {}
+            for key, kind, count, amount in Move._read_group(
+                self._domain(), [groupby, "kind"], ["__count", "amount:sum"]
+            ):
+                row = table.setdefault(
+                    key, {"key": key, "net": 0.0, **{c: [0, 0.0] for c in ACTIVITY_COLUMNS.values()}}
+                )
+                column = row[ACTIVITY_COLUMNS[kind]]
+                column[0] += count
+                column[1] = currency.round(column[1] + COLUMN_SIGNS[ACTIVITY_COLUMNS[kind]] * amount)
+                row["net"] = currency.round(row["net"] + amount)
+            return table
+
+        clients = rows("partner_id")
+        origin_labels = dict(self.env["studio.loyalty.reward"]._fields["origin"]._description_selection(self.env))
+        origins = rows("origin")
+        totals = {"net": 0.0, **{c: [0, 0.0] for c in ACTIVITY_COLUMNS.values()}}
+        for row in clients.values():
+            totals["net"] = currency.round(totals["net"] + row["net"])
+            for column in set(ACTIVITY_COLUMNS.values()):
+                totals[column][0] += row[column][0]
+                totals[column][1] = currency.round(totals[column][1] + row[column][1])
+        for key, row in origins.items():
+            row["label"] = origin_labels.get(key, self.env._("Other"))
+        return {
+            "clients": sorted(clients.values(), key=lambda row: row["key"].display_name or ""),
+            "origins": sorted(origins.values(), key=lambda row: row["label"]),
+            "totals": totals,
+        }
+
+    def _outstanding(self):
+        """Each client's rewards with value left at the date, the totals and the liability account beside them."""
+        self.ensure_one()
+        self._check_input()
+        Move = self.env["studio.loyalty.move"]
+        currency = self.currency_id
+        left = [
+            (reward, currency.round(amount))
+            for reward, amount in Move._read_group(self._domain(), ["reward_id"], ["amount:sum"])
+            if reward and currency.compare_amounts(amount, 0.0) > 0
+        ]
+        clients = {}
+        for reward, amount in sorted(left, key=lambda item: (item[0].partner_id.display_name, item[0].issue_date)):
+            client = reward.commercial_partner_id
+            row = clients.setdefault(client, {"client": client, "rewards": [], "total": 0.0})
+            row["rewards"].append({"reward": reward, "amount": amount})
+            row["total"] = currency.round(row["total"] + amount)
+        total = currency.round(sum(amount for _reward, amount in left))
+        soon = self.as_of + timedelta(days=30)
+        expiring = currency.round(
+            sum(amount for reward, amount in left if reward.expiration_date and reward.expiration_date <= soon)
+        )
+        liability = self._liability_balance()
+        return {
+            "clients": list(clients.values()),
+            "total": total,
+            "count": len(left),
+            "expiring": expiring,
+            "expiring_until": soon,
+            "liability": liability,
+            "difference": currency.round(liability - total) if liability is not None else None,
+        }
+
+    def _outstanding_total(self):
+        """What the studio owes its clients at the date: one sum over the ledger."""
+        self.ensure_one()
+        [(amount,)] = self.env["studio.loyalty.move"]._read_group(self._domain(), [], ["amount:sum"])
+        return self.currency_id.round(amount)
+
+    def _liability_balance(self):
+        """The Loyalty Rewards Liability account's credit balance at the date (``None`` for some clients only)."""
+        account = self.company_id.studio_liability_account_id
+        if self.partner_ids or not account:
+            return None
+        [(balance,)] = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("account_id", "=", account.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("parent_state", "=", "posted"),
+                    ("date", "<=", self.as_of),
+                ],
+                [],
+                ["balance:sum"],
+            )
+        )
+        return self.currency_id.round(-balance)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_print(self):
+        self.ensure_one()
+        self._check_input()
+        return self.env.ref("studio_loyalty.studio_loyalty_report_action_pdf").report_action(self)
+
+    def action_analyse(self):
+        """The same lines in the ledger's pivot, graph and list: for Outstanding, summed up to the date."""
+        self.ensure_one()
+        self._check_input()
+        action = self.env["ir.actions.act_window"]._for_xml_id("studio_loyalty.studio_loyalty_move_action")
+        action["domain"] = list(self._domain())
+        if self.report_type == "outstanding":
+            action["name"] = self.env._("Loyalty Rewards Outstanding as of %s", self._format_date(self.as_of))
+            action["context"] = {"pivot_row_groupby": ["partner_id"], "pivot_column_groupby": []}
+        else:
+            action["context"] = {"pivot_row_groupby": ["partner_id"], "pivot_column_groupby": ["kind"]}
+        return action
+
+    def _format_date(self, date):
+        return format_date(self.env, date)
+
+    def _report_title(self):
+        self.ensure_one()
+        if self.report_type == "activity":
+            return self.env._(
+                "Loyalty Rewards Activity, %(start)s to %(end)s",
+                start=self._format_date(self.date_from),
+                end=self._format_date(self.date_to),
+            )
+        return self.env._("Loyalty Rewards Outstanding as of %s", self._format_date(self.as_of))
