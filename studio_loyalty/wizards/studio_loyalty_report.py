@@ -191,11 +191,9 @@ class StudioLoyaltyReport(models.TransientModel):
         self._check_input()
         action = self.env["ir.actions.act_window"]._for_xml_id("studio_loyalty.studio_loyalty_move_action")
         action["domain"] = list(self._domain())
-        if self.report_type == "outstanding":
-            action["name"] = self.env._("Loyalty Rewards Outstanding as of %s", self._format_date(self.as_of))
-            action["context"] = {"pivot_row_groupby": ["partner_id"], "pivot_column_groupby": []}
-        else:
-            action["context"] = {"pivot_row_groupby": ["partner_id"], "pivot_column_groupby": ["kind"]}
+        action["name"] = action["display_name"] = self._report_title()
+        columns = [] if self.report_type == "outstanding" else ["kind"]
+        action["context"] = {"pivot_row_groupby": ["partner_id"], "pivot_column_groupby": columns}
         return action
 
     def _format_date(self, date):
