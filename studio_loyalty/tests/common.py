@@ -95,6 +95,19 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
     def _days(cls, n):
         return cls.today + timedelta(days=n)
 
+    @classmethod
+    def _credit_note(cls, invoice, untaxed, post=False):
+        """A credit note of ``untaxed`` plus tax against ``invoice``."""
+        return cls._create_invoice(
+            move_type="out_refund",
+            partner_id=invoice.partner_id.id,
+            reversed_entry_id=invoice.id,
+            invoice_line_ids=[
+                Command.create({"name": "Refund", "price_unit": untaxed, "tax_ids": [Command.set(cls.tax15.ids)]})
+            ],
+            post=post,
+        )
+
     def _redeem(self, invoice, rewards):
         """Redeem through the wizard, as staff do on the invoice."""
         wizard = self.env["studio.loyalty.redeem"].create(

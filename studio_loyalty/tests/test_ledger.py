@@ -91,15 +91,7 @@ class TestLedgerScenario(LedgerCase, PosRewardsCase):
         with freeze_time(DAY3):
             self.open_new_session()
             self._register_payment(invoice1, amount=invoice1.amount_residual)
-            credit_note = self._create_invoice(
-                move_type="out_refund",
-                partner_id=self.client.id,
-                reversed_entry_id=invoice1.id,
-                invoice_line_ids=[
-                    Command.create({"name": "Refund", "price_unit": 40.0, "tax_ids": [Command.set(self.tax15.ids)]})
-                ],
-                post=True,
-            )
+            credit_note = self._credit_note(invoice1, 40.0, post=True)
             r7 = Reward.search([("refund_move_id", "=", credit_note.id)])
             self.assertAmount(r7.amount, 22.0)  # 46.00 of 115.00, of which 55.00 was paid in rewards
             refund = self._sync(self._refund_data(order, 1, 12.5))
@@ -269,15 +261,7 @@ class TestRefundShare(LedgerCase, PosRewardsCase):
         invoice = self._invoice(self.client, 100.0)
         self._redeem(invoice, self._reward(self.client, 25.0, expiration_date=expiry))
         self._register_payment(invoice, amount=invoice.amount_residual)
-        credit_note = self._create_invoice(
-            move_type="out_refund",
-            partner_id=self.client.id,
-            reversed_entry_id=invoice.id,
-            invoice_line_ids=[
-                Command.create({"name": "Refund", "price_unit": 40.0, "tax_ids": [Command.set(self.tax15.ids)]})
-            ],
-            post=True,
-        )
+        credit_note = self._credit_note(invoice, 40.0, post=True)
         from_invoice = self.env["studio.loyalty.reward"].search([("refund_move_id", "=", credit_note.id)])
         order = self._sync(self._order_data(self._reward(self.client, 25.0, expiration_date=expiry), quantity=1))
         self.assertAmount(self.env["pos.order"].studio_pos_refund_share(order.id, 46.0), 10.0)

@@ -18,17 +18,6 @@ class TestRefunds(StudioLoyaltyCommon):
         self.assertEqual(invoice.payment_state, "paid")
         return invoice, reward
 
-    def _credit_note(self, invoice, untaxed):
-        """A draft credit note of ``untaxed`` plus tax against ``invoice``."""
-        return self._create_invoice(
-            move_type="out_refund",
-            partner_id=invoice.partner_id.id,
-            reversed_entry_id=invoice.id,
-            invoice_line_ids=[
-                Command.create({"name": "Refund", "price_unit": untaxed, "tax_ids": [Command.set(self.tax15.ids)]})
-            ],
-        )
-
     def _client_rewards(self, **domain):
         return self.env["studio.loyalty.reward"].search(
             [("partner_id", "=", self.client.id), *[(key, "=", value) for key, value in domain.items()]]
