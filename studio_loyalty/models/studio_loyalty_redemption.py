@@ -30,13 +30,13 @@ class StudioLoyaltyRedemption(models.AbstractModel):
     def _lock(self, records, mode="wait"):
         """Lock rows the addon owns and read them as whoever held them last left them.
 
-        ``wait``: wait for the holder (giving back, taking back); ``fail``:
-        refuse at once with a clear message (a till spending); ``skip``:
-        return only the rows that could be locked now (scheduled jobs).
-        ``FOR NO KEY UPDATE`` throughout: a transaction that merely refers to
-        a row (an open dialog saved with it) does not block it.
+        ``wait``: wait for the holder, rows taken in id order (giving back,
+        taking back, an event evaluating a referral); ``fail``: refuse at once
+        with a clear message (a till spending); ``skip``: return only the rows
+        that could be locked now (scheduled jobs). ``FOR NO KEY UPDATE``
+        throughout: a transaction that merely refers to a row (an open dialog
+        saved with it, a reward made for a run's line) does not block it.
         """
-        records = records.sudo()
         if mode == "skip":
             records = records.try_lock_for_update(allow_referencing=True)
         elif mode == "fail":
@@ -49,9 +49,10 @@ class StudioLoyaltyRedemption(models.AbstractModel):
                     )
                 ) from None
         elif records:
-            self.env.cr.execute(
+            records.flush_recordset()
+            self.env.execute_query(
                 SQL(
-                    "SELECT id FROM %s WHERE id = ANY(%s) FOR NO KEY UPDATE",
+                    "SELECT id FROM %s WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
                     SQL.identifier(records._table),
                     records.ids,
                 )
@@ -255,7 +256,7 @@ class StudioLoyaltyRedemption(models.AbstractModel):
         """
         if not rewards:
             raise UserError(self.env._("Select at least one reward to redeem."))
-        rewards = self._lock(rewards, mode="fail")
+        rewards = self._lock(rewards.sudo(), mode="fail")
         today = fields.Date.context_today(self)
         partner, currency = document.partner_id, document.currency_id
         client = partner.commercial_partner_id

@@ -398,7 +398,8 @@ class StudioLoyaltyRun(models.Model):
         gets nothing twice.
         """
         self.ensure_one()
-        lines = lines.try_lock_for_update().filtered(lambda line: line.state == "todo")
+        lines = self.env["studio.loyalty.redemption"]._lock(lines, mode="skip")
+        lines = lines.filtered(lambda line: line.state == "todo")
         if not lines:
             return lines
         # One writer of the company's ledger at a time. Touching the company

@@ -174,16 +174,9 @@ class StudioReferral(models.Model):
         then fails to serialize on the updated row; Odoo retries it on a
         snapshot that sees the first worker's grants.
         """
-        if skip_locked:
-            referrals = self.try_lock_for_update(allow_referencing=True)
-        else:
-            # Wait for the lock (an event in a user's transaction must not fail
-            # because the daily re-check holds the row for a moment).
-            self.flush_recordset()
-            self.env.execute_query(
-                SQL("SELECT id FROM studio_referral WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", self.ids)
-            )
-            referrals = self
+        # An event waits for the lock (a user's transaction must not fail because
+        # the daily re-check holds the row for a moment); the re-check skips it.
+        referrals = self.env["studio.loyalty.redemption"]._lock(self, mode="skip" if skip_locked else "wait")
         referrals = referrals.filtered(lambda referral: referral.state in EVALUABLE_STATES and referral.program_id)
         for company, batch in referrals.grouped("company_id").items():
             batch._evaluate_company(company)
