@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .studio_loyalty_guard import in_transition, transition
 
@@ -13,6 +14,25 @@ MOVE_KINDS = [
     ("reopen", "Made Available Again"),
     ("merge", "Moved by a Merge"),
 ]
+
+# What the services write on a ledger line, with the column's SQL type (see _insert).
+COLUMNS = {
+    "date": "date",
+    "company_id": "int4",
+    "partner_id": "int4",
+    "reward_id": "int4",
+    "kind": "varchar",
+    "origin": "varchar",
+    "amount": "numeric",
+    "invoice_id": "int4",
+    "pos_order_id": "int4",
+    "run_id": "int4",
+    "referral_id": "int4",
+    "reference": "varchar",
+    "user_id": "int4",
+    "entry_id": "int4",
+    "note": "varchar",
+}
 
 
 class StudioLoyaltyMove(models.Model):
@@ -97,6 +117,64 @@ class StudioLoyaltyMove(models.Model):
     def _unlink_never(self):
         raise UserError(self.env._("The loyalty ledger records what happened: its lines cannot be deleted."))
 
+    @api.model
+    def _insert(self, vals_list):
+        """Write ledger lines in one statement and return them, in the order of ``vals_list``.
+
+        What ``create`` does, without its cost per line, which doubled the
+        time of a processing run: the defaults (today, the current user), the
+        amounts rounded to the company's currency, the log columns; then the
+        clients' and rewards' cached histories are read again and what
+        depends on the lines (a reward's balance) is recomputed. The services
+        only, inside :func:`transition`: a line's company is always its
+        reward's, so there is no company to check.
+        """
+        if not vals_list:
+            return self.browse()
+        if not in_transition(self):
+            raise UserError(self._studio_refusal(vals_list[0], True))
+        unknown = set().union(*vals_list) - COLUMNS.keys()
+        if unknown:
+            raise ValueError(f"Not a column of a ledger line: {', '.join(sorted(unknown))}")
+        today = fields.Date.context_today(self)
+        currencies = {
+            company.id: company.currency_id
+            for company in self.env["res.company"].browse({vals["company_id"] for vals in vals_list}).sudo()
+        }
+        columns = {name: [] for name in COLUMNS}
+        for vals in vals_list:
+            for name, values in columns.items():
+                value = vals.get(name)
+                if name == "amount":
+                    value = currencies[vals["company_id"]].round(value or 0.0)
+                elif name == "date":
+                    value = fields.Date.to_date(value) or today
+                elif name == "user_id":
+                    value = value or self.env.uid
+                values.append(None if value is False else value)
+        names = list(COLUMNS)
+        ids = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO studio_loyalty_move (create_uid, create_date, write_uid, write_date, %(names)s)
+                SELECT %(uid)s, %(now)s, %(uid)s, %(now)s, %(names)s
+                  FROM unnest(%(arrays)s) WITH ORDINALITY AS line(%(names)s, position)
+              ORDER BY line.position
+             RETURNING id
+                """,
+                names=SQL(", ").join(SQL.identifier(name) for name in names),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                arrays=SQL(", ").join(SQL("%s::%s[]", columns[name], SQL(COLUMNS[name])) for name in names),
+            )
+        )
+        lines = self.browse(row[0] for row in ids)
+        for name in names:
+            for inverse in self.pool.field_inverses[self._fields[name]]:
+                self.env[inverse.model_name].invalidate_model([inverse.name])
+        lines.modified(names, create=True)
+        return lines
+
     def action_open_source(self):
         """Open the document behind the movement, where the user may read it."""
         self.ensure_one()
@@ -112,7 +190,32 @@ class StudioLoyaltyMove(models.Model):
         """Name ``entry`` as the booking of those of these lines that had none yet."""
         unbooked = self.filtered(lambda line: not line.entry_id)
         if unbooked and entry:
-            transition(unbooked.sudo()).write({"entry_id": entry.id})
+            transition(unbooked.sudo())._set_entry(entry)
+
+    def _set_entry(self, entry):
+        """Name ``entry`` as the booking of these lines, in one statement: a run books tens of thousands.
+
+        ``write`` would update them a hundred at a time, which took as long as
+        writing the lines. The services only, inside :func:`transition`.
+        """
+        if not self:
+            return
+        if not in_transition(self):
+            raise UserError(self._studio_refusal({"entry_id": entry.id}, False))
+        self.modified(["entry_id"], before=True)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE studio_loyalty_move SET entry_id = %s, write_uid = %s, write_date = %s WHERE id = ANY(%s)",
+                entry.id,
+                self.env.uid,
+                self.env.cr.now(),
+                list(self.ids),
+            )
+        )
+        self.invalidate_recordset(["entry_id", "write_uid", "write_date"])
+        for inverse in self.pool.field_inverses[self._fields["entry_id"]]:
+            self.env[inverse.model_name].invalidate_model([inverse.name])
+        self.modified(["entry_id"])
 
     @api.model
     def _backfill(self):
@@ -162,7 +265,7 @@ class StudioLoyaltyMove(models.Model):
                 when = reward.write_date.date() if kind == "cancel" else reward.expiration_date or today
                 gone.update(date=min(when, today))
                 vals_list.append(gone)
-        lines = transition(self.sudo()).create(vals_list)
+        lines = transition(self.sudo())._insert(vals_list)
         opening = lines.filtered(lambda line: line.kind == "issue" and line.reward_id.state == "available")
         Service._book_accrual(opening, self.env._("Loyalty rewards outstanding when the ledger was introduced"))
         return lines

@@ -81,7 +81,7 @@ class StudioLoyaltyRedemption(models.AbstractModel):
             )
             vals.update(entry_id=entry.id if entry else False, note=note)
             vals_list.append(vals)
-        return transition(Move).create(vals_list).with_env(Move.env)
+        return transition(Move)._insert(vals_list).with_env(Move.env)
 
     @api.model
     def _record_vals(self, kind, reward, amount, source, partner=None):
@@ -109,8 +109,11 @@ class StudioLoyaltyRedemption(models.AbstractModel):
         Expense, credit the Liability; a negative one (expiry, cancellation,
         a lower amount) releases the liability back to the expense account.
         """
-        for company, company_lines in lines.grouped("company_id").items():
-            total = company.currency_id.round(sum(company_lines.mapped("amount")))
+        Move = self.env["studio.loyalty.move"].sudo()
+        # One grouped query: a run books tens of thousands of lines at once.
+        groups = Move._read_group([("id", "in", lines.ids)], ["company_id"], ["amount:sum", "id:array_agg"])
+        for company, amount, line_ids in groups:
+            total = company.currency_id.round(amount)
             if company.currency_id.is_zero(total):
                 continue
             journal = company._get_loyalty_journal()
@@ -134,7 +137,7 @@ class StudioLoyaltyRedemption(models.AbstractModel):
                 )
             )
             entry.action_post()
-            transition(company_lines.sudo()).write({"entry_id": entry.id})
+            transition(Move.browse(line_ids))._set_entry(entry)
 
     # ------------------------------------------------------------------
     # Issuing and releasing
@@ -149,12 +152,11 @@ class StudioLoyaltyRedemption(models.AbstractModel):
         booked it already (a refund's share, booked from the receivable);
         ``accrue=False`` when a later entry books it (a POS session's closing).
         """
-        rewards = (
-            transition(self.env["studio.loyalty.reward"].sudo())
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(vals_list)
-        )
-        self._issued(rewards, entry=entry, accrue=accrue, label=label)
+        Reward = transition(self.env["studio.loyalty.reward"].sudo())
+        rewards = Reward._insert(vals_list)
+        # Written with their balance: what their issue lines add up to.
+        with self.env.protecting([Reward._fields["balance"]], rewards):
+            self._issued(rewards, entry=entry, accrue=accrue, label=label)
         return rewards.with_env(self.env)  # without the marker: the caller's writes are guarded again
 
     @api.model
