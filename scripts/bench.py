@@ -1,22 +1,34 @@
 """Studio Loyalty benchmark on generated data, run by scripts/bench.
 
 Fills a copy of a database with the addon installed (no demo data) with N
-clients, 10 x N sales documents and N / 2 rewards, using set-based SQL, then
-prints each measurement next to a baseline measured in the same run:
+clients, 10 x N sales documents and N / 2 rewards, using set-based SQL, gives
+the rewards their ledger lines and opening entry as an upgrade does
+(``studio.loyalty.move._backfill``), then prints each measurement next to a
+baseline measured in the same run:
 
 * clients list: a page of clients with the reward columns shown, against the
   same page with the name only (time and SQL queries);
 * Process Loyalty Rewards (issue 4):
   (a) Load for Processing, (b) one hand-written SQL query doing the same
   aggregation, the floor, and the ratio (a)/(b);
-  (c) Process, rewards per second; (d) Odoo's own loyalty.generate.wizard
-  creating as many coupons, and the ratio (c)/(d);
+  (c) Process, rewards per second: each reward with its ledger line, then
+  the run's one accrual entry booked in _finish; (c') the same run from the
+  same state without the entry (_process_lines only, rolled back), and the
+  ratio (c)/(c'); (d) Odoo's own loyalty.generate.wizard creating as many
+  coupons, and the ratio (c)/(d);
 * Point of Sale (issue 10): (e) syncing a 3-line order paid by bank against
   the same order paid partly with a reward; (f) the session's data load with
   and without the reward model; (g) the rewards popup's fetch for one client.
 * Referrals (issue 11): (h) the daily re-check evaluating 10,000 waiting
   referrals (sessions and paid sales of each referred client read) against
   (i) one SQL count of the same referrals.
+* Ledger reports, on 100,000 rewards and 300,000 ledger lines of the company
+  spread over the last year (made by SQL, each reward's lines adding up to
+  its balance): (j) the Activity pivot of last month (the web pivot's
+  _read_group by client and movement) and the wizard's _activity(), against
+  (k) a hand-written SQL GROUP BY of the same; (l) the Outstanding total as
+  of six months ago (_outstanding_total()) against (m) a hand-written SQL
+  SUM. The figures are compared, and a MISMATCH line printed if they differ.
 
 Times are printed, never asserted: they depend on the machine.
 """
@@ -169,10 +181,10 @@ def generate(env, clients):
     )
     cr.execute(
         """
-        INSERT INTO studio_loyalty_reward (name, partner_id, company_id, amount,
+        INSERT INTO studio_loyalty_reward (name, partner_id, commercial_partner_id, company_id, amount,
                                            issue_date, expiration_date, state, origin,
                                            create_date, write_date)
-        SELECT 'LR/BENCH/' || i, %(first)s + (i * 2 %% %(n)s), %(company)s,
+        SELECT 'LR/BENCH/' || i, %(first)s + (i * 2 %% %(n)s), %(first)s + (i * 2 %% %(n)s), %(company)s,
                CASE WHEN i %% 3 = 0 THEN 25 ELSE 10 END, %(today)s::date - (i %% 200),
                %(today)s::date + (i %% 90) + 1,
                CASE WHEN i %% 4 = 0 THEN 'redeemed' ELSE 'available' END, 'manual',
@@ -181,7 +193,12 @@ def generate(env, clients):
         """,
         params,
     )
-    for table in ("res_partner", "account_move", "pos_order", "studio_loyalty_reward"):
+    env.invalidate_all()
+    # What an upgrade does for rewards stored before the ledger: their lines
+    # (issue, and redeem for the redeemed ones) and one opening entry.
+    env["studio.loyalty.move"]._backfill()
+    env.flush_all()
+    for table in ("res_partner", "account_move", "pos_order", "studio_loyalty_reward", "studio_loyalty_move"):
         cr.execute(f"ANALYZE {table}")
     env.invalidate_all()
 
@@ -247,16 +264,50 @@ def measure_process(env, out):
         f"(b) hand-written SQL floor: {floor_time:.3f} s for {len(floor_rows)} clients, "
         f"{sum(int(n) for _p, n in floor_rows)} rewards"
     )
-    out(f"    ratio (a)/(b) = {load_time / floor_time:.2f}  (target <= 2)")
+    out(f"    ratio (a)/(b) = {load_time / floor_time:.2f}  (target <= 1.5)")
 
-    def process():
+    def process(book):
+        """Process the run: its rewards and ledger lines, then (``book``) its one accrual entry in _finish."""
+        start = time.perf_counter()
         run._process_lines(lines)
         env.flush_all()
-        return len(run.reward_ids)
+        issued = time.perf_counter()
+        if book:
+            run._finish()
+            env.flush_all()
+        return issued - start, time.perf_counter() - issued
 
-    process_time, created = timed(process)
+    # The same run from the same state, with and without its issuing entry,
+    # alternately so both meet the same machine load; all but the last rolled back.
+    without_entry, with_entry = [], []
+    for attempt in range(2):
+        for book, times in ((False, without_entry), (True, with_entry)):
+            savepoint = cr.savepoint()
+            times.append(process(book))
+            if not (book and attempt == 1):
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+            else:
+                savepoint.close(rollback=False)
+    issue_time, _none = min(without_entry)
+    lines_time, book_time = min(with_entry, key=sum)
+    process_time = lines_time + book_time
+    created = len(run.reward_ids)
+    booked = env["studio.loyalty.move"].search_count([("run_id", "=", run.id), ("entry_id", "!=", False)])
+    entries = env["studio.loyalty.move"].search([("run_id", "=", run.id)]).entry_id
     ours = created / process_time
-    out(f"(c) Process: {created} rewards in {process_time:.2f} s = {ours:.0f} rewards/s")
+    out(
+        f"(c) Process: {created} rewards in {process_time:.2f} s = {ours:.0f} rewards/s "
+        f"(rewards and ledger lines {lines_time:.2f} s, then the issuing entry {book_time:.2f} s: "
+        f"{len(entries)} entry for {booked} lines)"
+    )
+    out(f"(c') the same run without the issuing entry (_process_lines only): {issue_time:.2f} s")
+    out(
+        f"    ratio (c)/(c') = {process_time / issue_time:.2f}  (target <= 1.2); "
+        f"within (c) {process_time / lines_time:.2f}"
+    )
+    if booked != created or len(entries) != 1 or any(r.balance != REWARD for r in run.reward_ids):
+        out(f"    MISMATCH: {created} rewards, {booked} booked lines, {len(entries)} entries, balances")
 
     program = env["loyalty.program"].create(
         {"name": "Bench coupons", "program_type": "coupons", "trigger": "with_code"}
@@ -287,7 +338,210 @@ def measure_process(env, out):
     theirs = made / odoo_time
     retried = f" (after {collisions} attempt(s) that hit a duplicate code)" if collisions else ""
     out(f"(d) Odoo loyalty.generate.wizard: {made} coupons in {odoo_time:.2f} s = {theirs:.0f} coupons/s{retried}")
-    out(f"    ratio (c)/(d) per record = {ours / theirs:.2f}  (target >= 1)")
+    out(f"    ratio (c)/(d) per record = {ours / theirs:.2f}  (target >= 3)")
+
+
+# The ledger lines of a generated reward: one pattern per number of lines
+# after its issue line (0 to 4) and variant. Each step moves
+# ``a * amount + c``, of the client the reward was moved from by a merge when
+# ``moved``; the pattern leaves the reward in ``state``, with what is left of
+# it (the sum of its lines) its amount when available, else 0.
+LEDGER_PATTERNS = """
+    (VALUES (0, 0, 'available', 0, 'issue', 1, 0, 0),
+            (1, 0, 'redeemed', 0, 'issue', 1, 0, 0), (1, 0, 'redeemed', 1, 'redeem', -1, 0, 0),
+            (1, 1, 'expired', 0, 'issue', 1, 0, 0), (1, 1, 'expired', 1, 'expire', -1, 0, 0),
+            (2, 0, 'available', 0, 'issue', 1, 0, 0), (2, 0, 'available', 1, 'redeem', -1, 0, 0),
+            (2, 0, 'available', 2, 'give_back', 1, 0, 0),
+            (2, 1, 'cancelled', 0, 'issue', 1, -5, 0), (2, 1, 'cancelled', 1, 'adjust', 0, 5, 0),
+            (2, 1, 'cancelled', 2, 'cancel', -1, 0, 0),
+            (3, 0, 'redeemed', 0, 'issue', 1, 0, 0), (3, 0, 'redeemed', 1, 'redeem', -1, 0, 0),
+            (3, 0, 'redeemed', 2, 'give_back', 1, 0, 0), (3, 0, 'redeemed', 3, 'redeem', -1, 0, 0),
+            (3, 1, 'expired', 0, 'issue', 1, 0, 1), (3, 1, 'expired', 1, 'merge', -1, 0, 1),
+            (3, 1, 'expired', 2, 'merge', 1, 0, 0), (3, 1, 'expired', 3, 'expire', -1, 0, 0),
+            (4, 0, 'cancelled', 0, 'issue', 1, -5, 0), (4, 0, 'cancelled', 1, 'adjust', 0, 5, 0),
+            (4, 0, 'cancelled', 2, 'redeem', -1, 0, 0), (4, 0, 'cancelled', 3, 'give_back', 1, 0, 0),
+            (4, 0, 'cancelled', 4, 'cancel', -1, 0, 0),
+            (4, 1, 'available', 0, 'issue', 1, 0, 1), (4, 1, 'available', 1, 'redeem', -1, 0, 1),
+            (4, 1, 'available', 2, 'give_back', 1, 0, 1), (4, 1, 'available', 3, 'merge', -1, 0, 1),
+            (4, 1, 'available', 4, 'merge', 1, 0, 0))
+    AS pattern(extra, variant, state, step, kind, a, c, moved)
+"""
+
+
+def generate_ledger(env, rewards=100000, lines=300000):
+    """Rewards and ledger lines of the company by SQL, up to ``rewards`` and ``lines`` in all.
+
+    The new rewards are issued over the last year; each has 1 to 5 lines (the
+    extra lines spread evenly so the totals come out exact) a few days apart,
+    never after today: redeemed, given back, amount changed, expired,
+    cancelled, moved by a client merge. Each reward's lines add up to what is
+    left of it, which its stored balance says. Returns the totals.
+    """
+    cr = env.cr
+    company = env.company
+    env.flush_all()
+    cr.execute("SELECT COUNT(*) FROM studio_loyalty_reward WHERE company_id = %s", [company.id])
+    have_rewards = cr.fetchone()[0]
+    cr.execute("SELECT COUNT(*) FROM studio_loyalty_move WHERE company_id = %s", [company.id])
+    have_lines = cr.fetchone()[0]
+    cr.execute("SELECT MIN(id), COUNT(*) FROM res_partner WHERE name LIKE 'Bench Client %%'")
+    first, clients = cr.fetchone()
+    params = {
+        "company": company.id,
+        "first": first,
+        "clients": clients,
+        "n": max(rewards - have_rewards, 0),
+        "extra": max(lines - have_lines - max(rewards - have_rewards, 0), 0),
+        "today": date.today(),
+        "uid": env.uid,
+    }
+    if params["n"]:
+        cr.execute(
+            f"""
+            CREATE TEMP TABLE bench_ledger_pattern ON COMMIT DROP AS SELECT * FROM {LEDGER_PATTERNS};
+            CREATE TEMP TABLE bench_ledger_reward ON COMMIT DROP AS
+            SELECT j, %(first)s + (j * 7 %% %(clients)s) AS partner_id,
+                   %(first)s + ((j * 7 + 1) %% %(clients)s) AS merged_from,
+                   (10 + (j %% 5) * 5)::numeric AS amount,
+                   %(today)s::date - 364 + (j * 53 %% 365) AS issue_date,
+                   1 + j %% 9 AS gap,
+                   LEAST(4, (j * %(extra)s::bigint / %(n)s) - ((j - 1) * %(extra)s::bigint / %(n)s)) AS extra,
+                   (j / 3) %% 2 AS variant
+              FROM generate_series(1, %(n)s) AS j;
+            INSERT INTO studio_loyalty_reward (name, partner_id, commercial_partner_id, company_id, amount,
+                                               balance, issue_date, expiration_date, state, origin,
+                                               create_uid, write_uid, create_date, write_date)
+            SELECT 'LR/LEDGER/' || r.j, r.partner_id, r.partner_id, %(company)s, r.amount,
+                   CASE WHEN p.state = 'available' THEN r.amount ELSE 0 END, r.issue_date,
+                   r.issue_date + 365, p.state, 'manual', %(uid)s, %(uid)s,
+                   NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+              FROM bench_ledger_reward r
+              JOIN bench_ledger_pattern p ON p.extra = r.extra AND p.variant = r.variant AND p.step = 0
+          ORDER BY r.j;
+            INSERT INTO studio_loyalty_move (date, company_id, partner_id, reward_id, kind, origin, amount,
+                                             reference, user_id, create_uid, write_uid, create_date, write_date)
+            SELECT LEAST(r.issue_date + p.step * r.gap, %(today)s), %(company)s,
+                   CASE WHEN p.moved = 1 THEN r.merged_from ELSE r.partner_id END,
+                   reward.id, p.kind, 'manual', p.a * r.amount + p.c, reward.name, %(uid)s, %(uid)s, %(uid)s,
+                   NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+              FROM bench_ledger_reward r
+              JOIN studio_loyalty_reward reward ON reward.name = 'LR/LEDGER/' || r.j
+              JOIN bench_ledger_pattern p ON p.extra = r.extra AND p.variant = r.variant
+          ORDER BY r.j, p.step;
+            ANALYZE studio_loyalty_reward;
+            ANALYZE studio_loyalty_move;
+            """,
+            params,
+        )
+    env.invalidate_all()
+    cr.execute(
+        """
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE balance IS DISTINCT FROM total), SUM(lines)
+          FROM studio_loyalty_reward reward
+     LEFT JOIN (SELECT reward_id, SUM(amount) AS total, COUNT(*) AS lines
+                  FROM studio_loyalty_move GROUP BY reward_id) ledger ON ledger.reward_id = reward.id
+         WHERE reward.company_id = %s
+        """,
+        [company.id],
+    )
+    rewards, unbalanced, lines = cr.fetchone()
+    return rewards, unbalanced, int(lines or 0)
+
+
+ACTIVITY_SQL = """
+    SELECT partner_id, kind, SUM(amount)
+      FROM studio_loyalty_move
+     WHERE company_id = %(company)s AND date BETWEEN %(start)s AND %(end)s
+  GROUP BY partner_id, kind
+"""
+OUTSTANDING_SQL = "SELECT SUM(amount) FROM studio_loyalty_move WHERE company_id = %(company)s AND date <= %(as_of)s"
+
+
+def measure_reports(env, out):
+    """The Activity pivot and report of a month, the Outstanding total at a date, against SQL."""
+    from odoo.addons.studio_loyalty.wizards.studio_loyalty_report import ACTIVITY_COLUMNS, COLUMN_SIGNS
+
+    cr = env.cr
+    elapsed, (rewards, unbalanced, lines) = timed(lambda: generate_ledger(env))
+    out(f"Ledger: {rewards} rewards, {lines} ledger lines of the company ({elapsed:.1f} s to generate by SQL)")
+    if unbalanced:
+        out(f"    MISMATCH: {unbalanced} rewards whose balance is not the sum of their lines")
+    today = date.today()
+    month_end = today.replace(day=1) - timedelta(days=1)
+    month_start = month_end.replace(day=1)  # last month: a whole month of movements
+    as_of = today - timedelta(days=182)
+    params = {"company": env.company.id, "start": month_start, "end": month_end, "as_of": as_of}
+    domain = [("company_id", "=", env.company.id), ("date", ">=", month_start), ("date", "<=", month_end)]
+    Move = env["studio.loyalty.move"]
+    Report = env["studio.loyalty.report"]
+
+    def sql_activity():
+        cr.execute(ACTIVITY_SQL, params)
+        return {(partner, kind): float(amount) for partner, kind, amount in cr.fetchall()}
+
+    def pivot():
+        env.invalidate_all()
+        groups = Move._read_group(domain, ["partner_id", "kind"], ["amount:sum"])
+        return {(partner.id, kind): amount for partner, kind, amount in groups}
+
+    activity_report = Report.create({"report_type": "activity", "date_from": month_start, "date_to": month_end})
+
+    def activity():
+        env.invalidate_all()
+        return activity_report._activity()
+
+    sql_time, expected = timed(sql_activity, repeat=3)
+    pivot_time, pivoted = timed(pivot, repeat=3)
+    report_time, figures = timed(activity, repeat=3)
+    month = f"{month_start:%B %Y}"
+    moved = sum(expected.values())
+    out(
+        f"(j) Activity pivot, {month} (partner x movement): {1000 * pivot_time:.0f} ms for {len(pivoted)} cells; "
+        f"the wizard's _activity() {1000 * report_time:.0f} ms for {len(figures['clients'])} clients"
+    )
+    out(f"(k) hand-written SQL GROUP BY partner, movement: {1000 * sql_time:.0f} ms for {len(expected)} cells")
+    out(
+        f"    ratio (j)/(k): pivot {pivot_time / sql_time:.2f}, _activity() {report_time / sql_time:.2f}  "
+        f"(target <= 2); net {moved:.2f}"
+    )
+    # The wizard's columns from the SQL cells: (partner, column) -> [count of cells is not a count of lines] amount.
+    by_column = {}
+    for (partner, kind), amount in expected.items():
+        column = ACTIVITY_COLUMNS[kind]
+        key = (partner, column)
+        by_column[key] = by_column.get(key, 0.0) + COLUMN_SIGNS[column] * amount
+    reported = {
+        (row["key"].id, column): row[column][1]
+        for row in figures["clients"]
+        for column in set(ACTIVITY_COLUMNS.values())
+        if row[column][0]
+    }
+    wrong = [key for key in set(expected) | set(pivoted) if abs(expected.get(key, 0.0) - pivoted.get(key, 0.0)) > 0.005]
+    wrong += [
+        key for key in set(by_column) | set(reported) if abs(by_column.get(key, 0.0) - reported.get(key, 0.0)) > 0.005
+    ]
+    if abs(figures["totals"]["net"] - moved) > 0.005:
+        wrong.append(("net", figures["totals"]["net"], moved))
+    if wrong:
+        out(f"    MISMATCH: {len(wrong)} figures differ from SQL, e.g. {wrong[:3]}")
+
+    outstanding_report = Report.create({"report_type": "outstanding", "as_of": as_of})
+
+    def outstanding():
+        env.invalidate_all()
+        return outstanding_report._outstanding_total()
+
+    def sql_outstanding():
+        cr.execute(OUTSTANDING_SQL, params)
+        return float(cr.fetchone()[0] or 0.0)
+
+    sql_total_time, sql_total = timed(sql_outstanding, repeat=3)
+    total_time, total = timed(outstanding, repeat=3)
+    out(f"(l) Outstanding total as of {as_of}: {1000 * total_time:.1f} ms = {total:.2f}")
+    out(f"(m) hand-written SQL SUM: {1000 * sql_total_time:.1f} ms = {sql_total:.2f}")
+    out(f"    ratio (l)/(m) = {total_time / sql_total_time:.2f}  (target <= 2)")
+    if abs(total - sql_total) > 0.005:
+        out(f"    MISMATCH: the Outstanding total {total:.2f} is not the SQL sum {sql_total:.2f}")
 
 
 def measure_pos(env, out, repeat=30):
@@ -513,6 +767,8 @@ def main():
         measure_pos(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()
         measure_referrals(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
+        cr.rollback()
+        measure_reports(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()  # keep the generated data only, for another look
 
 
