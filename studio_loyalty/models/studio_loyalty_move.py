@@ -172,6 +172,11 @@ class StudioLoyaltyMove(models.Model):
         for name in names:
             for inverse in self.pool.field_inverses[self._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name])
+        # In cache as written, as create leaves them (after the invalidations
+        # above, which clear the many2one fields too): what depends on the
+        # lines reads no row back.
+        for name in names:
+            self._fields[name]._insert_cache(lines, columns[name])
         lines.modified(names, create=True)
         return lines
 

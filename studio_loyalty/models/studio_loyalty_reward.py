@@ -338,6 +338,12 @@ class StudioLoyaltyReward(models.Model):
         for name in names:
             for inverse in self.pool.field_inverses[self._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name])
+        # In cache as written, as create leaves them (after the invalidations
+        # above, which clear the many2one fields too): the ledger lines, the
+        # constraints and what depends on rewards read no row back.
+        columns["state"] = ["available"] * len(rewards)
+        for name in ("state", *names):
+            self._fields[name]._insert_cache(rewards, columns[name])
         written = [self._fields[name] for name in ("state", *names) if self._fields[name].compute]
         with self.env.protecting(written, rewards):
             rewards.modified(["state", *names], create=True)
