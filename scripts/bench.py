@@ -289,7 +289,9 @@ def measure_process(env, out):
                 env.invalidate_all()
             else:
                 savepoint.close(rollback=False)
-    issue_time, _none = min(without_entry)
+    # Without the entry: the best of every _process_lines from that state
+    # (those followed by _finish too), so the entry alone makes the difference.
+    issue_time = min(lines for lines, _book in without_entry + with_entry)
     lines_time, book_time = min(with_entry, key=sum)
     process_time = lines_time + book_time
     created = len(run.reward_ids)
@@ -301,11 +303,8 @@ def measure_process(env, out):
         f"(rewards and ledger lines {lines_time:.2f} s, then the issuing entry {book_time:.2f} s: "
         f"{len(entries)} entry for {booked} lines)"
     )
-    out(f"(c') the same run without the issuing entry (_process_lines only): {issue_time:.2f} s")
-    out(
-        f"    ratio (c)/(c') = {process_time / issue_time:.2f}  (target <= 1.2); "
-        f"within (c) {process_time / lines_time:.2f}"
-    )
+    out(f"(c') the same run without the issuing entry (_process_lines only, best of 4): {issue_time:.2f} s")
+    out(f"    ratio (c)/(c') = {process_time / issue_time:.2f}  (target <= 1.2)")
     if booked != created or len(entries) != 1 or any(r.balance != REWARD for r in run.reward_ids):
         out(f"    MISMATCH: {created} rewards, {booked} booked lines, {len(entries)} entries, balances")
 
