@@ -103,41 +103,73 @@ class StudioLoyaltyRedemption(models.AbstractModel):
 
     @api.model
     def _book_accrual(self, lines, label):
-        """Book ``lines`` (issued, released) between the expense and the liability account, one entry per company.
+        """Book ``lines`` (issued, released) between the expense and the liability account, one entry per company."""
+        Move = self.env["studio.loyalty.move"].sudo()
+        # One grouped query: a run books tens of thousands of lines at once.
+        groups = Move._read_group([("id", "in", lines.ids)], ["company_id"], ["id:array_agg"])
+        for company, line_ids in groups:
+            entry = self._draft_accrual(company, label)
+            transition(Move.browse(line_ids))._set_entry(entry)
+            self._post_accrual(entry)
+
+    @api.model
+    def _draft_accrual(self, company, label):
+        """An empty draft entry of the Loyalty Rewards journal for ledger lines to name as they are written.
+
+        A processing run names its one entry in every line it inserts, batch
+        after batch, and :meth:`_post_accrual` books it when the run is done:
+        the lines are never rewritten to name it.
+        """
+        return (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": company._get_loyalty_journal().id,
+                    "date": fields.Date.context_today(self),
+                    "ref": label,
+                    "studio_loyalty_entry": True,
+                }
+            )
+        )
+
+    @api.model
+    def _post_accrual(self, entry):
+        """Give a draft accrual ``entry`` the total of the ledger lines that name it, and post it.
 
         A positive total is owed to clients: debit the Loyalty Rewards
         Expense, credit the Liability; a negative one (expiry, cancellation,
         a lower amount) releases the liability back to the expense account.
+        An entry that no line names, or whose lines add up to nothing, is
+        dropped.
         """
-        Move = self.env["studio.loyalty.move"].sudo()
-        # One grouped query: a run books tens of thousands of lines at once.
-        groups = Move._read_group([("id", "in", lines.ids)], ["company_id"], ["amount:sum", "id:array_agg"])
-        for company, amount, line_ids in groups:
-            total = company.currency_id.round(amount)
-            if company.currency_id.is_zero(total):
-                continue
-            journal = company._get_loyalty_journal()
-            liability, expense = company._studio_loyalty_accounts()
-            entry = (
-                self.env["account.move"]
-                .sudo()
-                .with_company(company)
-                .create(
-                    {
-                        "move_type": "entry",
-                        "journal_id": journal.id,
-                        "date": fields.Date.context_today(self),
-                        "ref": label,
-                        "studio_loyalty_entry": True,
-                        "line_ids": [
-                            Command.create({"name": label, "account_id": expense.id, "balance": total}),
-                            Command.create({"name": label, "account_id": liability.id, "balance": -total}),
-                        ],
-                    }
-                )
-            )
-            entry.action_post()
-            transition(Move.browse(line_ids))._set_entry(entry)
+        entry = entry.sudo()
+        [(amount, count)] = (
+            self.env["studio.loyalty.move"]
+            .sudo()
+            ._read_group([("entry_id", "=", entry.id)], [], ["amount:sum", "__count"])
+        )
+        company = entry.company_id
+        total = company.currency_id.round(amount or 0.0)
+        if not count:
+            entry.unlink()
+            return None
+        if company.currency_id.is_zero(total):
+            return entry  # stays a draft that books nothing, named by lines that cancel out
+        liability, expense = company._studio_loyalty_accounts()
+        entry.write(
+            {
+                "date": fields.Date.context_today(self),
+                "line_ids": [
+                    Command.create({"name": entry.ref, "account_id": expense.id, "balance": total}),
+                    Command.create({"name": entry.ref, "account_id": liability.id, "balance": -total}),
+                ],
+            }
+        )
+        entry.action_post()
+        return entry
 
     # ------------------------------------------------------------------
     # Issuing and releasing
@@ -149,7 +181,8 @@ class StudioLoyaltyRedemption(models.AbstractModel):
 
         Their value is booked as owed to the clients: one accrual entry for
         all of them (a whole run is one entry), or ``entry`` when the caller
-        booked it already (a refund's share, booked from the receivable);
+        booked it already (a refund's share, booked from the receivable) or
+        will post later (a run's draft, see :meth:`_draft_accrual`);
         ``accrue=False`` when a later entry books it (a POS session's closing).
         """
         Reward = transition(self.env["studio.loyalty.reward"].sudo())

@@ -98,6 +98,13 @@ class StudioLoyaltyRun(models.Model):
     reward_total = fields.Monetary(string="Amount Awarded", compute="_compute_totals")
     progress = fields.Float(compute="_compute_totals", help="Percentage of selected clients processed.")
     email_count = fields.Integer(string="Emails Queued", readonly=True, copy=False)
+    entry_id = fields.Many2one(
+        comodel_name="account.move",
+        string="Issuing Entry",
+        readonly=True,
+        copy=False,
+        help="The one entry that books the run's rewards as owed: a draft while the run is processed.",
+    )
 
     _threshold_positive = models.Constraint("CHECK(threshold > 0)", "The sales threshold must be greater than zero.")
     _reward_amount_positive = models.Constraint(
@@ -148,7 +155,7 @@ class StudioLoyaltyRun(models.Model):
     def _studio_refusal(self, vals, creating):
         if creating:
             return None if vals.get("state", "draft") == "draft" else self.env._("A processing run starts as a draft.")
-        if "state" in vals:
+        if {"state", "entry_id"} & vals.keys():
             return self.env._("A run's state changes only by loading, processing or cancelling it.")
         return None
 
@@ -453,9 +460,13 @@ class StudioLoyaltyRun(models.Model):
             )
         )
         lines.invalidate_recordset()
-        # Booked as owed in one entry for the whole run when it finishes
-        # (see _finish); the service posts no "created" message per reward.
-        rewards = self.env["studio.loyalty.redemption"]._issue(reward_vals, accrue=False)
+        # Booked as owed by one entry for the whole run: every batch's lines
+        # name it, and it is posted when the run finishes (see _finish).
+        Service = self.env["studio.loyalty.redemption"]
+        if not self.entry_id:
+            entry = Service._draft_accrual(self.company_id, self.env._("Loyalty rewards of run %s", self.name))
+            transition(self).entry_id = entry
+        rewards = Service._issue(reward_vals, entry=self.entry_id)
         if self.send_email and self.mail_template_id and rewards:
             self.mail_template_id.send_mail_batch(rewards.ids, force_send=False)
             self.email_count += len(rewards)
@@ -464,12 +475,8 @@ class StudioLoyaltyRun(models.Model):
     def _finish(self):
         self.ensure_one()
         transition(self).write({"state": "done", "processed_date": fields.Datetime.now()})
-        unbooked = self.env["studio.loyalty.move"].search(
-            [("run_id", "=", self.id), ("kind", "=", "issue"), ("entry_id", "=", False)]
-        )
-        self.env["studio.loyalty.redemption"]._book_accrual(
-            unbooked, self.env._("Loyalty rewards of run %s", self.name)
-        )
+        if self.entry_id:
+            transition(self).entry_id = self.env["studio.loyalty.redemption"]._post_accrual(self.entry_id)
         self.message_post(
             body=self.env._(
                 "Processed: %(rewards)s rewards worth %(amount)s for %(clients)s clients.",
