@@ -153,30 +153,7 @@ class StudioLoyaltyMove(models.Model):
                     value = value or self.env.uid
                 values.append(None if value is False else value)
         names = list(COLUMNS)
-        ids = self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO studio_loyalty_move (create_uid, create_date, write_uid, write_date, %(names)s)
-                SELECT %(uid)s, %(now)s, %(uid)s, %(now)s, %(names)s
-                  FROM unnest(%(arrays)s) WITH ORDINALITY AS line(%(names)s, position)
-              ORDER BY line.position
-             RETURNING id
-                """,
-                names=SQL(", ").join(SQL.identifier(name) for name in names),
-                uid=self.env.uid,
-                now=self.env.cr.now(),
-                arrays=SQL(", ").join(SQL("%s::%s[]", columns[name], SQL(COLUMNS[name])) for name in names),
-            )
-        )
-        lines = self.browse(row[0] for row in ids)
-        for name in names:
-            for inverse in self.pool.field_inverses[self._fields[name]]:
-                self.env[inverse.model_name].invalidate_model([inverse.name])
-        # In cache as written, as create leaves them (after the invalidations
-        # above, which clear the many2one fields too): what depends on the
-        # lines reads no row back.
-        for name in names:
-            self._fields[name]._insert_cache(lines, columns[name])
+        lines = self._studio_insert_rows(columns, COLUMNS)
         lines.modified(names, create=True)
         return lines
 

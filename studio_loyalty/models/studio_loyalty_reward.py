@@ -317,37 +317,13 @@ class StudioLoyaltyReward(models.Model):
                 if name in ("issue_date", "expiration_date"):
                     value = fields.Date.to_date(value)
                 values.append(None if value is False else value)
+        columns["state"] = ["available"] * len(vals_list)
         names = list(columns)
-        ids = self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO studio_loyalty_reward
-                       (state, create_uid, create_date, write_uid, write_date, %(names)s)
-                SELECT 'available', %(uid)s, %(now)s, %(uid)s, %(now)s, %(names)s
-                  FROM unnest(%(arrays)s) WITH ORDINALITY AS reward(%(names)s, position)
-              ORDER BY reward.position
-             RETURNING id
-                """,
-                names=SQL(", ").join(SQL.identifier(name) for name in names),
-                uid=self.env.uid,
-                now=self.env.cr.now(),
-                arrays=SQL(", ").join(SQL("%s::%s[]", columns[name], SQL(column_types[name])) for name in names),
-            )
-        )
-        rewards = self.browse(row[0] for row in ids)
-        for name in names:
-            for inverse in self.pool.field_inverses[self._fields[name]]:
-                self.env[inverse.model_name].invalidate_model([inverse.name])
-        # In cache as written, as create leaves them (after the invalidations
-        # above, which clear the many2one fields too): the ledger lines, the
-        # constraints and what depends on rewards read no row back.
-        columns["state"] = ["available"] * len(rewards)
-        for name in ("state", *names):
-            self._fields[name]._insert_cache(rewards, columns[name])
-        written = [self._fields[name] for name in ("state", *names) if self._fields[name].compute]
+        rewards = self._studio_insert_rows(columns, {**column_types, "state": "varchar"})
+        written = [self._fields[name] for name in names if self._fields[name].compute]
         with self.env.protecting(written, rewards):
-            rewards.modified(["state", *names], create=True)
-        rewards._validate_fields(["state", *names])
+            rewards.modified(names, create=True)
+        rewards._validate_fields(names)
         rewards._check_company()
         return rewards
 
