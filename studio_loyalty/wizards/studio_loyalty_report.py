@@ -85,35 +85,45 @@ class StudioLoyaltyReport(models.TransientModel):
         Move = self.env["studio.loyalty.move"]
         currency = self.currency_id
 
+        def new_row(key):
+            return {"key": key, "net": 0.0, **{column: [0, 0.0] for column in COLUMN_SIGNS}}
+
         def rows(groupby):
+            """Rows in the order of ``groupby`` (clients by name), summed in SQL, rounded once per cell."""
             table = {}
             for key, kind, count, amount in Move._read_group(
-                self._domain(), [groupby, "kind"], ["__count", "amount:sum"]
+                self._domain(), [groupby, "kind"], ["__count", "amount:sum"], order=f"{groupby}, kind"
             ):
-                row = table.setdefault(
-                    key, {"key": key, "net": 0.0, **{c: [0, 0.0] for c in ACTIVITY_COLUMNS.values()}}
-                )
-                column = row[ACTIVITY_COLUMNS[kind]]
-                column[0] += count
-                column[1] = currency.round(column[1] + COLUMN_SIGNS[ACTIVITY_COLUMNS[kind]] * amount)
-                row["net"] = currency.round(row["net"] + amount)
+                row = table.get(key) or table.setdefault(key, new_row(key))
+                column = ACTIVITY_COLUMNS[kind]
+                row[column][0] += count
+                row[column][1] += COLUMN_SIGNS[column] * amount
+                row["net"] += amount
             return table
 
-        clients = rows("partner_id")
-        origin_labels = dict(self.env["studio.loyalty.reward"]._fields["origin"]._description_selection(self.env))
-        origins = rows("origin")
-        totals = {"net": 0.0, **{c: [0, 0.0] for c in ACTIVITY_COLUMNS.values()}}
-        for row in clients.values():
-            totals["net"] = currency.round(totals["net"] + row["net"])
-            for column in set(ACTIVITY_COLUMNS.values()):
+        def rounded(row):
+            row["net"] = currency.round(row["net"])
+            for column in COLUMN_SIGNS:
+                if row[column][0]:
+                    row[column][1] = currency.round(row[column][1])
+            return row
+
+        clients = [rounded(row) for row in rows("partner_id").values()]
+        origins = [rounded(row) for row in rows("origin").values()]
+        # Every movement has an origin: the origins add up to the totals.
+        totals = new_row(None)
+        for row in origins:
+            totals["net"] += row["net"]
+            for column in COLUMN_SIGNS:
                 totals[column][0] += row[column][0]
-                totals[column][1] = currency.round(totals[column][1] + row[column][1])
-        for key, row in origins.items():
-            row["label"] = origin_labels.get(key, self.env._("Other"))
+                totals[column][1] += row[column][1]
+        labels = dict(self.env["studio.loyalty.reward"]._fields["origin"]._description_selection(self.env))
+        for row in origins:
+            row["label"] = labels.get(row["key"], self.env._("Other"))
         return {
-            "clients": sorted(clients.values(), key=lambda row: row["key"].display_name or ""),
-            "origins": sorted(origins.values(), key=lambda row: row["label"]),
-            "totals": totals,
+            "clients": clients,
+            "origins": sorted(origins, key=lambda row: row["label"]),
+            "totals": rounded(totals),
         }
 
     def _outstanding(self):
