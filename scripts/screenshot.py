@@ -6,7 +6,8 @@
 
 Each ``|selector`` after the path clicks that element, in order, before the
 screenshot: a CSS selector, or ``css~text`` for the first element matching the
-CSS that holds the text. ``|shot:name`` saves a screenshot along the way.
+CSS that holds the text; ``scroll:selector`` scrolls it into view instead.
+``|shot:name`` saves a screenshot along the way.
 
 Used to look at the screens as a user sees them. Talks to Chromium over the
 DevTools protocol (websocket-client, already in the test environment).
@@ -83,11 +84,17 @@ class Browser:
 
 
 def _click(selector):
-    """JavaScript clicking ``selector``: a CSS selector, or ``css~text`` for the first match holding text."""
+    """JavaScript clicking ``selector``: a CSS selector, or ``css~text`` for the first match holding text.
+
+    ``scroll:selector`` scrolls that element into view instead of clicking it.
+    """
+    action = "click()"
+    if selector.startswith("scroll:"):
+        selector, action = selector.removeprefix("scroll:"), "scrollIntoView()"
     css, _sep, text = selector.partition("~")
     return (
         f"[...document.querySelectorAll({json.dumps(css)})]"
-        f".find((el) => el.textContent.includes({json.dumps(text)})).click()"
+        f".find((el) => el.textContent.includes({json.dumps(text)})).{action}"
     )
 
 
