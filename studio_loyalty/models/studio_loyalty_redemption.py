@@ -241,7 +241,10 @@ class StudioLoyaltyRedemption(models.AbstractModel):
             reward.amount, old_amount, precision_rounding=reward.currency_id.rounding
         ):
             delta = reward.currency_id.round(reward.amount - old_amount)
-            lines = self._record("adjust", reward, amounts=[delta], note=self.env._("Amount changed"))
+            # On the client who held the reward: a move to another client below takes the new amount.
+            lines = self._record(
+                "adjust", reward, amounts=[delta], partners=[old_partner], note=self.env._("Amount changed")
+            )
             self._book_accrual(lines, self.env._("Loyalty reward %s: amount changed", reward.name))
         if reward.partner_id.commercial_partner_id != old_partner.commercial_partner_id:
             note = self.env._(

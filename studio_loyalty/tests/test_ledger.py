@@ -180,6 +180,18 @@ class TestLedgerRules(LedgerCase):
         self.assertAmount(self._liability(), 40.0)
         self.assertLedgerAgrees(reward)
 
+    def test_amount_and_client_changed_together(self):
+        """Changing a manual reward's amount and client at once leaves nothing with the first client."""
+        reward = self._reward(self.client, 25.0)
+        reward.write({"amount": 30.0, "partner_id": self.other_client.id})
+        by_client = {
+            partner: sum(lines.mapped("amount")) for partner, lines in reward.ledger_ids.grouped("partner_id").items()
+        }
+        self.assertAmount(by_client[self.client], 0.0)
+        self.assertAmount(by_client[self.other_client], 30.0)
+        self.assertAmount(self._liability(), 30.0)
+        self.assertLedgerAgrees(reward)
+
     def test_rewards_made_by_a_flow_are_frozen(self):
         """A run's, a referral's or a refund's reward keeps its amount and client; its expiry may be extended."""
         Service = self.env["studio.loyalty.redemption"]
