@@ -56,6 +56,13 @@ class AccountMove(models.Model):
         groups=REWARD_READERS,
     )
 
+    studio_redeemable_points = fields.Integer(
+        string="Redeemable Points",
+        compute="_compute_studio_redeemable",
+        compute_sudo=True,
+        groups=REWARD_READERS,
+    )
+
     @api.depends("studio_reward_ids.amount")
     def _compute_studio_reward_amount(self):
         for move in self:
@@ -73,12 +80,18 @@ class AccountMove(models.Model):
         totals = self.env["studio.loyalty.reward"]._redeemable_totals(
             invoices.commercial_partner_id, invoices.company_id
         )
+        points = {}
+        for company, company_invoices in invoices.grouped("company_id").items():
+            for client_id, balance in (
+                self.env["studio.loyalty.points"]._balances(company_invoices.commercial_partner_id, company).items()
+            ):
+                points[client_id, company.id] = max(balance["redeemable"], 0)
         for move in self:
-            amount, count, _next_expiry = totals.get(
-                (move.commercial_partner_id.id, move.company_id.id), (0.0, 0, False)
-            )
+            key = (move.commercial_partner_id.id, move.company_id.id)
+            amount, count, _next_expiry = totals.get(key, (0.0, 0, False))
             move.studio_redeemable_amount = amount
             move.studio_redeemable_count = count
+            move.studio_redeemable_points = points.get(key, 0) if move in invoices else 0
 
     # ------------------------------------------------------------------
     # Giving rewards back when the document they paid goes away
@@ -126,6 +139,10 @@ class AccountMove(models.Model):
         Service._give_back(rewards.filtered(lambda r: r.move_id in reset))
         # A credit note: the share it gave back as a new reward is taken back.
         Service._take_back_share(refund_rewards.filtered(lambda r: r.refund_move_id in reset))
+        # No longer a paid sale (or no longer refunding one): its points follow.
+        self.env["studio.loyalty.points"].sudo()._earn_documents(
+            reset.filtered(lambda move: move.move_type in ("out_invoice", "out_refund"))
+        )
         return result
 
     def _post(self, soft=True):
@@ -291,11 +308,14 @@ class AccountMove(models.Model):
         }
 
     def _invoice_paid_hook(self):
-        """A paid invoice may be a referred client's initial order."""
+        """A paid invoice may be a referred client's initial order, and earns points; a credit note adjusts them."""
         result = super()._invoice_paid_hook()
         clients = self.filtered(lambda move: move.move_type == "out_invoice").commercial_partner_id
         if clients:
             self.env["studio.referral"].sudo()._evaluate_clients(clients)
+        self.env["studio.loyalty.points"].sudo()._earn_documents(
+            self.filtered(lambda move: move.move_type in ("out_invoice", "out_refund"))
+        )
         return result
 
     def _studio_check_redeemable(self):
@@ -310,14 +330,21 @@ class AccountMove(models.Model):
                 )
             )
 
-    def _studio_redeem_rewards(self, rewards):
-        """Pay this invoice with ``rewards``: spend them, book and reconcile a payment per reward."""
+    def _studio_redeem_rewards(self, rewards, points_amount=0.0):
+        """Pay this invoice with ``rewards`` and ``points_amount`` worth of points: book a payment per reward.
+
+        Points are turned into a reward by the redemption service, then spent
+        with the others.
+        """
         self.ensure_one()
         self.check_access("write")
         # Two redemptions of one invoice at once both update its amount due:
         # the second fails to serialize and is run again against what is left.
         self._studio_check_redeemable()
-        lines = self.env["studio.loyalty.redemption"]._redeem(rewards, self, self.amount_residual, move_id=self.id)
+        Service = self.env["studio.loyalty.redemption"]
+        if not self.currency_id.is_zero(points_amount or 0.0):
+            rewards = rewards | Service._spend_points(self, points_amount)
+        lines = Service._redeem(rewards, self, self.amount_residual, move_id=self.id)
         for line in lines:
             reward = line.reward_id
             entry = self._studio_book_loyalty(

@@ -31,6 +31,14 @@ class CalendarEvent(models.Model):
         ondelete="restrict",
         group_expand="_read_group_expand_full",
     )
+    studio_booking_channel = fields.Selection(
+        selection=[("studio", "In the Studio"), ("online", "Online")],
+        string="Booked",
+        default="studio",
+        groups=LOYALTY_USERS,
+        copy=False,
+        help="Where the session was booked: by staff in the studio, or online by the client.",
+    )
     studio_booked_on = fields.Datetime(
         string="Booked On",
         groups=LOYALTY_USERS,
@@ -79,7 +87,7 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if vals.keys() & {"studio_client_id", "studio_session_status_id", "active"}:
+        if vals.keys() & {"studio_client_id", "studio_session_status_id", "active", "start", "studio_booking_channel"}:
             # sudo: calendar users without a loyalty group archive events too.
             for event in self.sudo().filtered("studio_client_id"):
                 if event.studio_client_id not in event.partner_ids:
@@ -90,6 +98,9 @@ class CalendarEvent(models.Model):
         return result
 
     def _studio_evaluate_referrals(self):
-        clients = self.sudo().studio_client_id
-        if clients:
-            self.env["studio.referral"].sudo()._evaluate_clients(clients)
+        """Referrals and points: a session booked or completed may earn either."""
+        sessions = self.sudo().filtered("studio_client_id")
+        if sessions:
+            self.env["studio.referral"].sudo()._evaluate_clients(sessions.studio_client_id)
+            # Sessions have no company: the one they are booked in earns.
+            self.env["studio.loyalty.points"].sudo()._earn(self.env.company, sessions.studio_client_id)

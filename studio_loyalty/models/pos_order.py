@@ -32,10 +32,11 @@ class PosOrder(models.Model):
     )
 
     def action_pos_order_paid(self):
-        """A closed POS order may be a referred client's initial order."""
+        """A closed POS order may be a referred client's initial order, and earns points (a refund takes back)."""
         result = super().action_pos_order_paid()
         if self.partner_id:
             self.env["studio.referral"].sudo()._evaluate_clients(self.partner_id)
+            self.env["studio.loyalty.points"].sudo()._earn_documents(self)
         return result
 
     def _process_payment_lines(self, pos_order, order, pos_session, draft):

@@ -65,6 +65,35 @@ class ResPartner(models.Model):
         compute_sudo=True,
         groups=REWARD_READERS,
     )
+    # Points: read from the ledger for the current company, one grouped query for every row shown.
+    studio_points_pending = fields.Integer(
+        string="Pending Points",
+        compute="_compute_studio_points",
+        compute_sudo=True,
+        groups=REWARD_READERS,
+        help="Points earned that become redeemable once the pending period is over.",
+    )
+    studio_points_redeemable = fields.Integer(
+        string="Redeemable Points",
+        compute="_compute_studio_points",
+        compute_sudo=True,
+        groups=REWARD_READERS,
+    )
+    studio_points_lifetime = fields.Integer(
+        string="Lifetime Points",
+        compute="_compute_studio_points",
+        compute_sudo=True,
+        groups=REWARD_READERS,
+        help="Every point earned, net of what refunds took back.",
+    )
+    studio_points_value = fields.Monetary(
+        string="Points Value",
+        compute="_compute_studio_points",
+        currency_field="studio_reward_currency_id",
+        compute_sudo=True,
+        groups=REWARD_READERS,
+        help="What the points held (pending and redeemable) are worth.",
+    )
 
     # Referrals: the program this client refers under, and who referred them.
     studio_referral_program_id = fields.Many2one(
@@ -170,6 +199,18 @@ class ResPartner(models.Model):
             partner.studio_reward_next_expiry = next_expiry
             partner.studio_reward_redeemed_amount = used.get((client_id, "redeemed"), 0.0)
             partner.studio_reward_expired_amount = used.get((client_id, "expired"), 0.0)
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id", "studio_loyalty_move_ids")
+    def _compute_studio_points(self):
+        Points = self.env["studio.loyalty.points"]
+        balances = Points._balances(self.commercial_partner_id.filtered("id"), self.env.company)
+        for partner in self:
+            balance = balances.get(partner.commercial_partner_id.id) or Points._empty_balance()
+            partner.studio_points_pending = balance["pending"]
+            partner.studio_points_redeemable = balance["redeemable"]
+            partner.studio_points_lifetime = balance["lifetime"]
+            partner.studio_points_value = balance["value"]
 
     def action_studio_add_reward(self):
         """Issue a reward by hand; the client's status is left as it is."""

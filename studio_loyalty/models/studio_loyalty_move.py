@@ -13,6 +13,10 @@ MOVE_KINDS = [
     ("cancel", "Cancelled"),
     ("reopen", "Made Available Again"),
     ("merge", "Moved by a Merge"),
+    ("earn", "Points Earned"),
+    ("mature", "Points Now Redeemable"),
+    ("clawback", "Points Taken Back"),
+    ("convert", "Points Turned into a Reward"),
 ]
 
 # What the services write on a ledger line, with the column's SQL type (see _insert).
@@ -32,6 +36,14 @@ COLUMNS = {
     "user_id": "int4",
     "entry_id": "int4",
     "note": "varchar",
+    "is_points": "bool",
+    "points": "int4",
+    "pending_points": "int4",
+    "available_at": "timestamp",
+    "source_key": "varchar",
+    "points_rate": "numeric",
+    "points_base": "numeric",
+    "session_id": "int4",
 }
 
 
@@ -103,6 +115,27 @@ class StudioLoyaltyMove(models.Model):
         "movement is booked by its session's closing entry.",
     )
     note = fields.Char(readonly=True)
+    # Points: a second loyalty currency on the same ledger, valued in ``amount``.
+    is_points = fields.Boolean(string="Points", readonly=True, index=True)
+    points = fields.Integer(
+        string="Redeemable Points", readonly=True, help="Points added to (positive) or taken from what may be spent."
+    )
+    pending_points = fields.Integer(
+        readonly=True, help="Points added to (positive) or taken from those waiting out the pending period."
+    )
+    available_at = fields.Datetime(
+        string="Redeemable From", readonly=True, help="When the points of this line may be spent."
+    )
+    source_key = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="What earned the points (a sale and its class, a session, a referral): each earns once.",
+    )
+    points_rate = fields.Float(readonly=True, help="Points per currency unit (or per action) the line was earned at.")
+    points_base = fields.Monetary(readonly=True, help="The untaxed amount, after discounts, the points are earned on.")
+    session_id = fields.Many2one(
+        comodel_name="calendar.event", readonly=True, index="btree_not_null", ondelete="restrict"
+    )
 
     def _studio_refusal(self, vals, creating):
         return self.env._("The loyalty ledger records what happened: its lines cannot be created or changed by hand.")
@@ -151,7 +184,9 @@ class StudioLoyaltyMove(models.Model):
                     value = fields.Date.to_date(value) or today
                 elif name == "user_id":
                     value = value or self.env.uid
-                values.append(None if value is False else value)
+                elif name in ("points", "pending_points", "is_points"):
+                    value = value or (False if name == "is_points" else 0)
+                values.append(None if value is False and name != "is_points" else value)
         names = list(COLUMNS)
         lines = self._studio_insert_rows(columns, COLUMNS)
         lines.modified(names, create=True)
@@ -160,7 +195,9 @@ class StudioLoyaltyMove(models.Model):
     def action_open_source(self):
         """Open the document behind the movement, where the user may read it."""
         self.ensure_one()
-        document = self.invoice_id or self.pos_order_id or self.run_id or self.referral_id or self.reward_id
+        document = (
+            self.invoice_id or self.pos_order_id or self.run_id or self.referral_id or self.session_id or self.reward_id
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": document._name,

@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import LockError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, format_datetime
 
 from .studio_loyalty_guard import transition
 
@@ -45,7 +45,8 @@ class StudioLoyaltyRedemption(models.AbstractModel):
             except LockError:
                 raise UserError(
                     self.env._(
-                        "These rewards are being redeemed by another user or till right now. Try again in a moment."
+                        "These rewards or points are being redeemed by another user or till right now. "
+                        "Try again in a moment."
                     )
                 ) from None
         elif records:
@@ -399,6 +400,7 @@ class StudioLoyaltyRedemption(models.AbstractModel):
             source, entry = paid[reward]
             reversal = entry.reversal_move_ids.filtered(lambda m: m.state == "posted")[-1:]
             lines |= self._record("give_back", reward, entry=reversal, document=document or source)
+        self._points_back(rewards.filtered(lambda r: r.origin == "points" and r.points))
         return lines
 
     # ------------------------------------------------------------------
@@ -521,3 +523,161 @@ class StudioLoyaltyRedemption(models.AbstractModel):
                 )
             )
         return rewards
+
+    # ------------------------------------------------------------------
+    # Points: spent by turning them into a reward that pays the document
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _spend_points(self, document, amount):
+        """Turn ``amount`` worth of the client's redeemable points into a reward; return it.
+
+        The caller redeems that reward on ``document`` (an invoice or a POS
+        order) with :meth:`_redeem` in the same transaction, so points are
+        spent exactly like rewards, and given back by :meth:`_give_back`. The
+        client's wallet is locked first: a second till spending the same
+        points at the same moment is refused, or, if it comes just after,
+        runs again against the lower balance.
+        """
+        company, currency = document.company_id, document.currency_id
+        client = document.partner_id.commercial_partner_id
+        program = self.env["studio.loyalty.points.program"]._for_company(company)
+        points = self._check_points_spending(program, document, amount)
+        self.env["studio.loyalty.wallet"]._take(client, company, mode="fail")
+        Points = self.env["studio.loyalty.points"]
+        Points._mature(company, client)
+        balance = Points._balances(client, company).get(client.id) or Points._empty_balance()
+        if points > balance["redeemable"]:
+            raise UserError(
+                self.env._(
+                    "%(client)s has %(redeemable)s redeemable points (%(value)s); %(points)s points are needed "
+                    "for %(amount)s.%(reason)s",
+                    client=client.display_name,
+                    redeemable=balance["redeemable"],
+                    value=currency.format(program._redemption_value(max(balance["redeemable"], 0))),
+                    points=points,
+                    amount=currency.format(amount),
+                    reason=(" " + self._points_reason(program, balance)) if balance["pending"] else "",
+                )
+            )
+        Reward = transition(self.env["studio.loyalty.reward"].sudo())
+        reward = Reward._insert(
+            [
+                {
+                    "partner_id": client.id,
+                    "company_id": company.id,
+                    "amount": amount,
+                    "origin": "points",
+                    "points": points,
+                    "note": self.env._(
+                        "%(points)s points redeemed on %(document)s", points=points, document=document.display_name
+                    ),
+                }
+            ]
+        )
+        with self.env.protecting([Reward._fields["balance"]], reward):
+            self._record("convert", reward, document=document.sudo())
+        Points._write(
+            program,
+            [
+                {
+                    "partner_id": client.id,
+                    "kind": "convert",
+                    "points": -points,
+                    "amount": -amount,
+                    "reference": reward.name,
+                    "pos_order_id": document.id if document._name == "pos.order" else False,
+                    "invoice_id": document.id if document._name == "account.move" else False,
+                    "note": self.env._("Turned into reward %s", reward.name),
+                }
+            ],
+            label=reward.name,
+            book=False,
+        )
+        return reward.with_env(self.env)
+
+    @api.model
+    def _check_points_spending(self, program, document, amount):
+        """The rules of spending points on ``document``, before any lock; return the points ``amount`` takes."""
+        currency = document.currency_id
+        if document._name == "pos.order" and (document.refunded_order_id or document.amount_total < 0):
+            raise UserError(self.env._("Points cannot be redeemed on a refund."))
+        if float_compare(amount, 0.0, precision_rounding=currency.rounding) <= 0:
+            raise UserError(self.env._("Enter a positive amount to pay with points."))
+        if not program.min_redemption:
+            raise UserError(self.env._("Points redemptions are paused."))
+        if currency != program.currency_id:
+            raise UserError(self.env._("Points can only be redeemed on a document in %s.", program.currency_id.name))
+        if float_compare(amount, program.min_redemption, precision_rounding=currency.rounding) < 0:
+            raise UserError(
+                self.env._("At least %s must be paid with points at a time.", currency.format(program.min_redemption))
+            )
+        points = round(amount / program.point_value)
+        if float_compare(program._redemption_value(points), amount, precision_rounding=currency.rounding):
+            raise UserError(
+                self.env._(
+                    "Points are worth %s each: enter an amount that is a whole number of points.",
+                    currency.format(program.point_value),
+                )
+            )
+        if float_compare(document.amount_total, amount, precision_rounding=currency.rounding) <= 0:
+            raise UserError(
+                self.env._(
+                    "The ticket total (%(total)s) must be more than what is redeemed with points (%(amount)s).",
+                    total=currency.format(document.amount_total),
+                    amount=currency.format(amount),
+                )
+            )
+        return points
+
+    @api.model
+    def _points_reason(self, program, balance):
+        """Why a client cannot spend points now, or ``""``: paused, pending until a time, below the minimum."""
+        currency = program.currency_id
+        if not program.min_redemption:
+            return self.env._("Points redemptions are paused.")
+        value = program._redemption_value(balance["redeemable"])
+        if float_compare(value, program.min_redemption, precision_rounding=currency.rounding) >= 0:
+            return ""
+        if balance["pending"] > 0 and balance["next_at"]:
+            return self.env._(
+                "%(points)s points are pending until %(when)s.",
+                points=balance["pending"],
+                when=format_datetime(self.env, balance["next_at"], dt_format="short"),
+            )
+        if balance["redeemable"] < 0:
+            return self.env._(
+                "The points balance is negative (%s): points taken back after a refund must be earned again.",
+                balance["redeemable"],
+            )
+        return self.env._(
+            "Redeemable points (%(value)s) are below the minimum redemption of %(minimum)s.",
+            value=currency.format(value),
+            minimum=currency.format(program.min_redemption),
+        )
+
+    @api.model
+    def _points_back(self, rewards):
+        """Rewards that points were turned into, given back: the reward goes, the points come back."""
+        if not rewards:
+            return
+        transition(rewards).write({"state": "cancelled"})
+        self._record("convert", rewards, amounts=[-r.balance for r in rewards], note=self.env._("Given back as points"))
+        for company, company_rewards in rewards.grouped("company_id").items():
+            program = self.env["studio.loyalty.points.program"]._for_company(company)
+            self.env["studio.loyalty.points"]._write(
+                program,
+                [
+                    {
+                        "partner_id": reward.commercial_partner_id.id,
+                        "kind": "convert",
+                        "points": reward.points,
+                        "amount": reward.amount,
+                        "reference": reward.name,
+                        "note": self.env._("Given back from reward %s", reward.name),
+                    }
+                    for reward in company_rewards
+                ],
+                label=company_rewards[0].name,
+                book=False,
+            )

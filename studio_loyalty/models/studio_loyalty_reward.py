@@ -23,7 +23,7 @@ LINK_FIELDS = frozenset(
         "run_line_id",
     }
 )
-TRANSITION_FIELDS = LINK_FIELDS | {"state", "origin"}
+TRANSITION_FIELDS = LINK_FIELDS | {"state", "origin", "points"}
 # What a flow issues a reward with, with the column's SQL type (see _insert).
 ISSUE_COLUMNS = {
     "partner_id": "int4",
@@ -39,6 +39,7 @@ ISSUE_COLUMNS = {
     "return_move_id": "int4",
     "run_id": "int4",
     "run_line_id": "int4",
+    "points": "int4",
 }
 
 
@@ -92,12 +93,17 @@ class StudioLoyaltyReward(models.Model):
             ("manual", "Issued by hand"),
             ("run", "Processing run"),
             ("referral", "Referral"),
-            ("points", "Points conversion"),
+            ("points", "Points"),
             ("refund", "Refunded redemption"),
         ],
         required=True,
         default="manual",
         readonly=True,
+    )
+    points = fields.Integer(
+        string="Points Redeemed",
+        readonly=True,
+        help="The points this reward was made of, to pay a sale with them: given back, they come back as points.",
     )
     state = fields.Selection(
         selection=[

@@ -17,7 +17,7 @@ class StudioLoyaltySale(models.AbstractModel):
     _description = "Qualifying Paid Sales"
 
     @api.model
-    def _query(self, company, clients, since=None):
+    def _query(self, company, clients, since=None, by_class=False):
         """SQL of the qualifying paid sales of ``clients`` in ``company``, one row per document.
 
         Rows: ``partner_id`` (the client's commercial partner), ``sale_ref``
@@ -38,6 +38,9 @@ class StudioLoyaltySale(models.AbstractModel):
         :param clients: ``SQL`` of a SELECT with a column ``id`` of the
             commercial partners to consider
         :param since: optional date; sales dated before it are left out
+        :param by_class: one row per sale line instead, with its product's
+            ``points_class`` (lines without a product have none) and its
+            untaxed amount after discounts: what points are earned on
         """
         move_date = SQL("COALESCE(origin.invoice_date, move.invoice_date)")
         pos_date = SQL(
@@ -48,6 +51,21 @@ class StudioLoyaltySale(models.AbstractModel):
         if since:
             move_since = SQL("%s >= %s", move_date, since)
             pos_since = SQL("%s >= %s", pos_date, since)
+        move_amount, pos_amount = SQL("move.amount_untaxed_signed"), SQL("(pos.amount_total - pos.amount_tax)")
+        move_lines = pos_lines = points_class = SQL()
+        if by_class:
+            move_amount, pos_amount = SQL("-line.balance"), SQL("line.price_subtotal")
+            move_lines = SQL(
+                """JOIN account_move_line line ON line.move_id = move.id AND line.display_type = 'product'
+              LEFT JOIN product_product product ON product.id = line.product_id
+              LEFT JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id"""
+            )
+            pos_lines = SQL(
+                """JOIN pos_order_line line ON line.order_id = pos.id
+              LEFT JOIN product_product product ON product.id = line.product_id
+              LEFT JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id"""
+            )
+            points_class = SQL(", tmpl.studio_points_class AS points_class")
         return SQL(
             """
             WITH client AS NOT MATERIALIZED (
@@ -73,10 +91,11 @@ class StudioLoyaltySale(models.AbstractModel):
             SELECT move.commercial_partner_id AS partner_id,
                    'move:' || COALESCE(origin.origin_id, move.id)::text AS sale_ref,
                    %(move_date)s AS sale_date,
-                   move.amount_untaxed_signed AS amount
+                   %(move_amount)s AS amount %(points_class)s
               FROM account_move move
               JOIN client ON client.id = move.commercial_partner_id
          LEFT JOIN reversal origin ON origin.id = move.id
+              %(move_lines)s
              WHERE move.company_id = %(company)s
                AND move.state = 'posted'
                AND %(move_since)s
@@ -90,11 +109,12 @@ class StudioLoyaltySale(models.AbstractModel):
             SELECT buyer.commercial_partner_id,
                    'pos:' || COALESCE(pos_origin.origin_id, pos.id)::text,
                    %(pos_date)s,
-                   (pos.amount_total - pos.amount_tax) / COALESCE(NULLIF(pos.currency_rate, 0), 1)
+                   %(pos_amount)s / COALESCE(NULLIF(pos.currency_rate, 0), 1) %(points_class)s
               FROM pos_order pos
               JOIN res_partner buyer ON buyer.id = pos.partner_id
               JOIN client ON client.id = buyer.commercial_partner_id
          LEFT JOIN pos_refund_origin pos_origin ON pos_origin.order_id = pos.id
+              %(pos_lines)s
              WHERE pos.company_id = %(company)s
                AND pos.state IN ('paid', 'done')
                AND %(pos_since)s
@@ -106,4 +126,9 @@ class StudioLoyaltySale(models.AbstractModel):
             move_since=move_since,
             pos_date=pos_date,
             pos_since=pos_since,
+            move_amount=move_amount,
+            pos_amount=pos_amount,
+            move_lines=move_lines,
+            pos_lines=pos_lines,
+            points_class=points_class,
         )

@@ -114,6 +114,8 @@ class StudioReferralGrant(models.Model):
                 }
             )
         grants = transition(self.sudo()).create(grants_vals)
+        # A qualifying referral earns the Client Referral points once, whatever it grants per session.
+        self.env["studio.loyalty.points"]._earn_referrals(grants.referral_id)
         grants._send_emails()
         return grants
 

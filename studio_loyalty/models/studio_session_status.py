@@ -20,6 +20,10 @@ class StudioSessionStatus(models.Model):
         string="Cancels the Session",
         help="Sessions in this status do not count as booked for referral programs.",
     )
+    is_completed = fields.Boolean(
+        string="Completes the Session",
+        help="A session in this status took place: paid on its day, an online or prebooked one earns points.",
+    )
     fold = fields.Boolean(string="Folded in Pipeline")
 
     _name_uniq = models.Constraint("UNIQUE(name)", "A session status with this name already exists.")

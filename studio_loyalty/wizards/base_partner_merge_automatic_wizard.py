@@ -12,6 +12,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     def _update_foreign_keys(self, src_partners, dst_partner):
         self.env["studio.referral"].sudo()._merge_clients(src_partners, dst_partner)
         self.env["studio.loyalty.redemption"]._merge(src_partners, dst_partner)
+        self.env["studio.loyalty.points"]._merge(src_partners, dst_partner)
         self.env.flush_all()
         result = super()._update_foreign_keys(src_partners, dst_partner)
         # A client merged with the one who referred them would refer themself.

@@ -22,6 +22,12 @@ class StudioLoyaltyRedeem(models.TransientModel):
         domain="[('id', 'in', available_reward_ids)]",
     )
     amount = fields.Monetary(string="Loyalty Rewards", compute="_compute_amount")
+    points_redeemable = fields.Integer(string="Redeemable Points", compute="_compute_points")
+    points_value = fields.Monetary(string="Worth", compute="_compute_points")
+    points_reason = fields.Char(compute="_compute_points")
+    points_amount = fields.Monetary(
+        string="Pay with Points", help="An amount worth a whole number of points, at least the minimum redemption."
+    )
 
     @api.depends("move_id")
     def _compute_available_reward_ids(self):
@@ -33,12 +39,24 @@ class StudioLoyaltyRedeem(models.TransientModel):
                 & fields.Domain("company_id", "=", wizard.company_id.id)
             )
 
-    @api.depends("reward_ids")
+    @api.depends("move_id")
+    def _compute_points(self):
+        Points = self.env["studio.loyalty.points"]
+        for wizard in self:
+            program = self.env["studio.loyalty.points.program"]._for_company(wizard.company_id)
+            client = wizard.partner_id
+            balance = Points._balances(client, wizard.company_id).get(client.id) or Points._empty_balance()
+            wizard.points_redeemable = balance["redeemable"]
+            wizard.points_value = program._redemption_value(max(balance["redeemable"], 0))
+            reason = self.env["studio.loyalty.redemption"]._points_reason(program, balance)
+            wizard.points_reason = reason if (balance["redeemable"] or balance["pending"]) else False
+
+    @api.depends("reward_ids", "points_amount")
     def _compute_amount(self):
         for wizard in self:
-            wizard.amount = sum(wizard.reward_ids.mapped("amount"))
+            wizard.amount = wizard.currency_id.round(sum(wizard.reward_ids.mapped("amount")) + wizard.points_amount)
 
     def action_redeem(self):
         self.ensure_one()
-        self.move_id._studio_redeem_rewards(self.reward_ids)
+        self.move_id._studio_redeem_rewards(self.reward_ids, points_amount=self.points_amount)
         return {"type": "ir.actions.act_window_close"}

@@ -17,6 +17,12 @@ ACTIVITY_COLUMNS = {
     "expire": "expired",
     "cancel": "cancelled",
     "merge": "moved",
+    # Points: earned and taken back are issued value; turning points into a reward moves
+    # value between the two (the reward's redemption counts), a pending period ends.
+    "earn": "issued",
+    "clawback": "issued",
+    "convert": None,
+    "mature": None,
 }
 
 
@@ -94,8 +100,10 @@ class StudioLoyaltyReport(models.TransientModel):
             for key, kind, count, amount in Move._read_group(
                 self._domain(), [groupby, "kind"], ["__count", "amount:sum"], order=f"{groupby}, kind"
             ):
-                row = table.get(key) or table.setdefault(key, new_row(key))
                 column = ACTIVITY_COLUMNS[kind]
+                if column is None:
+                    continue
+                row = table.get(key) or table.setdefault(key, new_row(key))
                 row[column][0] += count
                 row[column][1] += COLUMN_SIGNS[column] * amount
                 row["net"] += amount
@@ -127,31 +135,57 @@ class StudioLoyaltyReport(models.TransientModel):
         }
 
     def _outstanding(self):
-        """Each client's rewards with value left at the date, the totals and the liability account beside them."""
+        """Each client's rewards and points with value left at the date, the totals, the liability beside them."""
         self.ensure_one()
         self._check_input()
         Move = self.env["studio.loyalty.move"]
         currency = self.currency_id
         left = [
             (reward, currency.round(amount))
-            for reward, amount in Move._read_group(self._domain(), ["reward_id"], ["amount:sum"])
+            for reward, amount in Move._read_group(
+                self._domain() & Domain("is_points", "=", False), ["reward_id"], ["amount:sum"]
+            )
             if reward and currency.compare_amounts(amount, 0.0) > 0
         ]
+        # Points at the value they were booked at: a negative balance (taken back once spent) counts too.
+        held = [
+            (client, points, currency.round(amount))
+            for client, points, pending, amount in Move._read_group(
+                self._domain() & Domain("is_points", "=", True),
+                ["partner_id"],
+                ["points:sum", "pending_points:sum", "amount:sum"],
+            )
+            for points in [points + pending]
+            if points or not currency.is_zero(amount)
+        ]
         clients = {}
+
+        def client_row(client):
+            return clients.setdefault(
+                client, {"client": client, "rewards": [], "points": 0, "points_value": 0.0, "total": 0.0}
+            )
+
         for reward, amount in sorted(left, key=lambda item: (item[0].partner_id.display_name, item[0].issue_date)):
-            client = reward.commercial_partner_id
-            row = clients.setdefault(client, {"client": client, "rewards": [], "total": 0.0})
+            row = client_row(reward.commercial_partner_id)
             row["rewards"].append({"reward": reward, "amount": amount})
             row["total"] = currency.round(row["total"] + amount)
-        total = currency.round(sum(amount for _reward, amount in left))
+        for client, points, amount in held:
+            row = client_row(client)
+            row.update(points=points, points_value=amount, total=currency.round(row["total"] + amount))
+        rewards_total = currency.round(sum(amount for _reward, amount in left))
+        points_value = currency.round(sum(amount for _client, _points, amount in held))
+        total = currency.round(rewards_total + points_value)
         soon = self.as_of + timedelta(days=30)
         expiring = currency.round(
             sum(amount for reward, amount in left if reward.expiration_date and reward.expiration_date <= soon)
         )
         liability = self._liability_balance()
         return {
-            "clients": list(clients.values()),
+            "clients": sorted(clients.values(), key=lambda row: row["client"].display_name or ""),
             "total": total,
+            "rewards_total": rewards_total,
+            "points": sum(points for _client, points, _amount in held),
+            "points_value": points_value,
             "count": len(left),
             "expiring": expiring,
             "expiring_until": soon,
