@@ -177,7 +177,9 @@ class StudioLoyaltyPoints(models.AbstractModel):
                         "pending_points": -from_pending,
                         "points": delta + from_pending,
                         "note": self.env._(
-                            "Taken back: %(source)s now earns %(points)s points", source=key, points=points
+                            "Taken back: %(what)s now earns %(points)s points",
+                            what=target.get("reference") or key,
+                            points=points,
                         ),
                         **self._source_vals(key, target, rate),
                     }

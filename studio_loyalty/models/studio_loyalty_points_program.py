@@ -38,8 +38,9 @@ class StudioLoyaltyPointsProgram(models.Model):
         default=False,
         help="Clients earn points only while this is on. Points already earned keep their value and may be spent.",
     )
-    point_value = fields.Monetary(
+    point_value = fields.Float(
         string="Value of One Point",
+        digits=(16, 4),
         default=0.01,
         required=True,
         help="What one point is worth when spent. Changing it revalues the points clients hold, on the ledger.",
@@ -87,11 +88,7 @@ class StudioLoyaltyPointsProgram(models.Model):
         programs = super().create(vals_list)
         Rule = self.env["studio.loyalty.points.rule"]
         Rule.create(
-            [
-                {"program_id": program.id, "action": action, "active": False}
-                for program in programs
-                for action, _label in RULE_ACTIONS
-            ]
+            [{"program_id": program.id, "action": action} for program in programs for action, _label in RULE_ACTIONS]
         )
         return programs
 
@@ -125,7 +122,7 @@ class StudioLoyaltyPointsProgram(models.Model):
 
     def _rate(self, action):
         """Points per action (or per currency unit) of an active rule; 0 when the rule is off."""
-        rule = self.rule_ids.filtered(lambda r: r.action == action and r.active)[:1]
+        rule = self.rule_ids.filtered(lambda r: r.action == action and r.is_active)[:1]
         return rule.points if rule else 0.0
 
     def _redemption_value(self, points):

@@ -22,7 +22,7 @@ class StudioLoyaltyPointsRule(models.Model):
         string="Earned",
         compute="_compute_per",
     )
-    active = fields.Boolean(default=False)
+    is_active = fields.Boolean(string="Active", default=False, help="Only active rules earn points.")
     points = fields.Float(digits=(16, 2), help="Points earned per action, or per currency unit of the sale.")
 
     _action_uniq = models.Constraint("UNIQUE(program_id, action)", "A program has one rule per action.")
@@ -38,11 +38,11 @@ class StudioLoyaltyPointsRule(models.Model):
         for rule in self:
             rule.per = "unit" if rule.action in PER_UNIT_ACTIONS else "action"
 
-    @api.constrains("points", "active")
+    @api.constrains("points", "is_active")
     def _check_points(self):
         for rule in self:
             if rule.points < 0:
                 raise ValidationError(self.env._("A rule cannot earn a negative number of points."))
-            if rule.active and not rule.points:
+            if rule.is_active and not rule.points:
                 labels = dict(rule._fields["action"]._description_selection(self.env))
                 raise ValidationError(self.env._("Enter the points the active rule “%s” earns.", labels[rule.action]))

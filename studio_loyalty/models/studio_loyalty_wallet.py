@@ -31,22 +31,26 @@ class StudioLoyaltyWallet(models.Model):
         """
         if not clients:
             return self.browse()
-        self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO studio_loyalty_wallet
-                       (partner_id, company_id, create_uid, create_date, write_uid, write_date)
-                SELECT client, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(clients)s::int4[]) client
-                ON CONFLICT (partner_id, company_id) DO NOTHING
-                """,
-                company=company.id,
-                uid=self.env.uid,
-                now=self.env.cr.now(),
-                clients=list(clients.ids),
-            )
-        )
         wallets = self.sudo().search([("partner_id", "in", clients.ids), ("company_id", "=", company.id)])
+        missing = clients - wallets.partner_id
+        if missing:
+            # Only for clients without one: inserting over a row another transaction holds would wait for it.
+            self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO studio_loyalty_wallet
+                           (partner_id, company_id, create_uid, create_date, write_uid, write_date)
+                    SELECT client, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(clients)s::int4[]) client
+                    ON CONFLICT (partner_id, company_id) DO NOTHING
+                    """,
+                    company=company.id,
+                    uid=self.env.uid,
+                    now=self.env.cr.now(),
+                    clients=list(missing.ids),
+                )
+            )
+            wallets = self.sudo().search([("partner_id", "in", clients.ids), ("company_id", "=", company.id)])
         wallets = self.env["studio.loyalty.redemption"]._lock(wallets, mode=mode)
         if wallets:
             self.env.execute_query(

@@ -8,6 +8,8 @@ from . import (
     test_invoice_redemption,
     test_ledger,
     test_partner_list,
+    test_points,
+    test_points_concurrency,
     test_pos_redemption,
     test_pos_rewards_tour,
     test_pos_tour,

@@ -91,3 +91,19 @@ class TestUpgradeToLedger(LedgerCase):
         _migration("19.0.2.0.0").migrate(self.env.cr, "19.0.1.0.0")
         self.assertEqual(self.env["studio.loyalty.move"].search([]), lines)
         self.assertAmount(self._liability(), 25.0)
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeToPoints(LedgerCase):
+    """19.0.3.0.0: the installed Completed status completes sessions; nothing else needs rewriting."""
+
+    def test_completed_status_marked(self):
+        completed = self.env.ref("studio_loyalty.studio_session_status_completed")
+        completed.is_completed = False
+        _migration("19.0.3.0.0").migrate(self.env.cr, "19.0.2.0.0")
+        completed.invalidate_recordset()
+        self.assertTrue(completed.is_completed)
+        self.assertFalse(self.env.ref("studio_loyalty.studio_session_status_booked").is_completed)
+        # Rewards' ledger lines from before are reward lines, not points.
+        reward = self._reward(self.client, 10.0)
+        self.assertFalse(reward.ledger_ids.is_points)
