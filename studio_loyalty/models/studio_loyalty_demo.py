@@ -8,7 +8,8 @@ from odoo.fields import Command
 
 _logger = logging.getLogger(__name__)
 
-# Services a photography studio invoices; (label, untaxed unit price).
+# Products a photography studio invoices; (label, untaxed unit price). Sessions and
+# services earn points as services, prints and albums as retail, the package as one.
 STUDIO_SERVICES = [
     ("Portrait session", 175.0),
     ("Family portrait package", 320.0),
@@ -21,6 +22,20 @@ STUDIO_SERVICES = [
     ("Digital image collection", 225.0),
     ("Photo restoration", 85.0),
 ]
+
+RETAIL = ("Wedding album, 30 pages", "Canvas print 16x20", "Framed print 11x14")
+PACKAGES = ("Family portrait package",)
+
+# The demo studio's points: seed 004's example (a cent a point, $5 minimum, 24 hours).
+DEMO_POINT_RULES = {
+    "service": 2,
+    "retail": 1,
+    "package": 3,
+    "referral": 100,
+    "online": 50,
+    "prebooked": 40,
+    "reservation": 30,
+}
 
 # Products of point_of_sale's demo "Furniture Shop" that sell for a few dozen
 # dollars, so the POS tickets weigh something next to the invoices.
@@ -72,11 +87,48 @@ class StudioLoyaltyDemo(models.AbstractModel):
         demo = self.with_company(company).with_context(tracking_disable=True, mail_notrack=True, mail_create_nolog=True)
         clients = demo._demo_clients()
         rng = random.Random(2024)
+        program = demo._enable_demo_points(company)
         invoices = demo._create_demo_invoices(clients, rng)
         demo._create_demo_credit_note(invoices)
         demo._create_demo_pos_orders(clients, rng)
         demo._redeem_demo_reward()
         demo._archive_odoo_demo_programs()
+        # The year of history has waited out its pending period; new points wait 24 hours.
+        self.env["studio.loyalty.points"]._mature(company)
+        program.pending_hours = 24.0
+
+    @api.model
+    def _enable_demo_points(self, company):
+        """Points on from a year ago, with seed 004's rules; no pending period while history is written."""
+        program = self.env["studio.loyalty.points.program"]._for_company(company)
+        program.write(
+            {
+                "enabled": True,
+                "pending_hours": 0.0,
+                "start_date": fields.Date.context_today(self) - timedelta(days=366),
+            }
+        )
+        for rule in program.rule_ids:
+            rule.write({"is_active": True, "points": DEMO_POINT_RULES[rule.action]})
+        return program
+
+    @api.model
+    def _demo_products(self):
+        """The studio's products, by label, made once."""
+        Product = self.env["product.product"]
+        products = {}
+        for label, price in STUDIO_SERVICES:
+            product = Product.search([("name", "=", label), ("default_code", "=like", "STUDIO-%")], limit=1)
+            products[label] = product or Product.create(
+                {
+                    "name": label,
+                    "default_code": f"STUDIO-{len(products) + 1:02d}",
+                    "type": "consu" if label in RETAIL else "service",
+                    "list_price": price,
+                    **({"studio_points_class": "package"} if label in PACKAGES else {}),
+                }
+            )
+        return products
 
     @api.model
     def _create_demo_referral_order(self):
@@ -131,6 +183,7 @@ class StudioLoyaltyDemo(models.AbstractModel):
                 services = rng.sample(STUDIO_SERVICES, rng.randint(1, 3))
                 plans.append((today - timedelta(days=days_ago), client, services))
         plans.sort(key=lambda plan: (plan[0], plan[1].id))
+        products = self._demo_products()
         invoices = self.env["account.move"].create(
             [
                 {
@@ -139,7 +192,14 @@ class StudioLoyaltyDemo(models.AbstractModel):
                     "invoice_date": invoice_date,
                     "invoice_user_id": admin.id,
                     "invoice_line_ids": [
-                        Command.create({"name": label, "quantity": rng.choice((1, 1, 1, 2)), "price_unit": price})
+                        Command.create(
+                            {
+                                "product_id": products[label].id,
+                                "name": label,
+                                "quantity": rng.choice((1, 1, 1, 2)),
+                                "price_unit": price,
+                            }
+                        )
                         for label, price in services
                     ],
                 }

@@ -7,6 +7,7 @@ from odoo.tests import freeze_time, tagged
 
 from .common import PosRewardsCase
 from .test_ledger import LedgerCase
+from .test_referral import ReferralCommon
 
 NOW = datetime(2026, 9, 1, 15, 0)
 DAY = timedelta(hours=24)
@@ -352,3 +353,31 @@ class TestPointsPos(PointsCase, PosRewardsCase):
         self._pos_sale(self.client, quantity=-1.0, refund_of=order)
         self.assertPoints(0, 0, lifetime=0)
         self.assertBooksTie(self.today)
+
+
+@tagged("post_install", "-at_install")
+class TestPointsReferral(ReferralCommon):
+    """A qualifying referral earns the referring client the Client Referral points, once per referral."""
+
+    def test_referral_points_once_per_referral(self):
+        program = self.env["studio.loyalty.points.program"]._for_company(self.env.company)
+        program.enabled = True
+        program.rule_ids.filtered(lambda rule: rule.action == "referral").write({"is_active": True, "points": 100})
+        self._program(
+            require_session_status=True,
+            session_status_id=self.completed.id,
+            per_session=True,
+            limit_sessions=True,
+            session_limit=2,
+        )
+        cleo = self._refer()
+        sessions = [self._session(cleo) for _i in range(2)]
+        Points = self.env["studio.loyalty.points"]
+        self.assertFalse(Points._balances(self.referrer, self.env.company))
+        for session in sessions:
+            session.studio_session_status_id = self.completed
+        self.assertEqual(len(self._rewards()), 2)  # two grants, one per session
+        balance = Points._balances(self.referrer, self.env.company)[self.referrer.id]
+        self.assertEqual((balance["pending"], balance["lifetime"]), (100, 100))
+        line = self.env["studio.loyalty.move"].search([("kind", "=", "earn"), ("partner_id", "=", self.referrer.id)])
+        self.assertEqual(line.referral_id, self._referral(cleo))
