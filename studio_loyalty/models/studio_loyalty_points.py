@@ -253,22 +253,37 @@ class StudioLoyaltyPoints(models.AbstractModel):
             )
         )
         rates = {action: program._rate(action) for action in PER_UNIT_ACTIONS}
+        references = self._sale_references({sale_ref for _partner, sale_ref, _class, _amount in rows})
         return {
             f"{sale_ref}:{points_class}": {
                 "partner_id": partner_id,
                 "base": company.currency_id.round(amount),
                 "rate": rates.get(points_class, 0.0),
                 "flat": False,
-                "reference": self._sale_reference(sale_ref),
+                "reference": references.get(sale_ref),
             }
             for partner_id, sale_ref, points_class, amount in rows
         }
 
     @api.model
-    def _sale_reference(self, sale_ref):
-        kind, number = sale_ref.split(":")
-        document = self.env["account.move" if kind == "move" else "pos.order"].sudo().browse(int(number))
-        return document.name
+    def _sale_references(self, sale_refs):
+        """``{sale_ref: name}`` of the invoices and POS orders behind ``sale_refs``, one query per model.
+
+        Reading each document's name on its own took one query per sale: 97%
+        of earning for 1,000 clients with a year of sales (the bench).
+        """
+        ids = defaultdict(list)
+        for sale_ref in sale_refs:
+            kind, number = sale_ref.split(":")
+            ids[kind].append(int(number))
+        names = {}
+        for kind, table in (("move", "account_move"), ("pos", "pos_order")):
+            if ids[kind]:
+                rows = self.env.execute_query(
+                    SQL("SELECT id, name FROM %s WHERE id = ANY(%s)", SQL.identifier(table), ids[kind])
+                )
+                names.update((f"{kind}:{document_id}", name) for document_id, name in rows)
+        return names
 
     @api.model
     def _reservation_targets(self, program, clients):
