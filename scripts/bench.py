@@ -29,6 +29,15 @@ baseline measured in the same run:
   (k) a hand-written SQL GROUP BY of the same; (l) the Outstanding total as
   of six months ago (_outstanding_total()) against (m) a hand-written SQL
   SUM. The figures are compared, and a MISMATCH line printed if they differ.
+* Points (issue 16), on 50 points ledger lines per client (1,000,000 at
+  20,000 clients: a year of POS sales that earned, matured, were partly taken
+  back, and points spent; made by SQL, consistent with what the engine
+  computes) and N / 2 paid POS orders of today, one per client: (n) the
+  clients list with the points columns against without them, at 80 and 200
+  rows (time and SQL queries); (o) one client's balance (_balances) against
+  (p) a hand-written SQL SUM; (q) earning on the paid orders in one batch
+  (_earn for their clients) against (r) the same call with no points rule
+  active (the same reads, nothing to write).
 
 Times are printed, never asserted: they depend on the machine.
 """
@@ -734,6 +743,331 @@ def measure_referrals(env, out, count=10000):
     out(f"    ratio (h)/(i) = {recheck_time / floor_time:.0f}")
 
 
+# ----------------------------------------------------------------------
+# Points (issue 16)
+# ----------------------------------------------------------------------
+
+# Points per currency unit of a sale line, by its product's class.
+POINTS_RATES = {"service": 1, "retail": 2, "package": 3}
+POINT_VALUE = 0.01
+SPENT_POINTS = 500  # each "convert" line of the history: 5.00 of points turned into a reward
+
+
+def generate_points(env, clients, lines, orders):
+    """The points program on, a history of ``lines`` points ledger lines, and ``orders`` paid POS orders.
+
+    History, by SQL: 12 done POS orders per client over the last year (before
+    today), each with a service line and a retail or package line; each such
+    source earned its points (earn, then mature a day later), one service
+    source in ten had part of them taken back (clawback: its price was
+    lowered), and clients spent points (convert) so that the points lines
+    come to ``lines``. The ledger holds exactly what the engine computes for
+    those sales now, so earning again writes nothing for them. Then
+    ``orders`` paid POS orders of today, one per client, with the same two
+    lines: what the earning measurement earns on. Returns ``(clients of the
+    new orders, the points they should earn, the number of their sources)``.
+    """
+    cr = env.cr
+    company = env.company
+    today = date.today()
+    program = env["studio.loyalty.points.program"]._for_company(company)
+    program.write(
+        {"enabled": True, "point_value": POINT_VALUE, "pending_hours": 24, "start_date": today - timedelta(days=365)}
+    )
+    Product = env["product.product"]
+    products = {
+        points_class: Product.create(
+            {
+                "name": f"Bench Points {points_class}",
+                "type": "service" if points_class == "service" else "consu",
+                "list_price": 50.0,
+                "studio_points_class": points_class,
+            }
+        )
+        for points_class in POINTS_RATES
+    }
+    env.flush_all()
+    cr.execute("SELECT MIN(id) FROM res_partner WHERE name LIKE 'Bench Client %%'")
+    first = cr.fetchone()[0]
+    history = 12 * clients
+    clawbacks = history // 10
+    spent = lines - 4 * history - clawbacks
+    if not 0 <= spent <= clients:
+        raise ValueError(f"{lines} points ledger lines do not fit {clients} clients")
+    params = {
+        "company": company.id,
+        "first": first,
+        "clients": clients,
+        "history": history,
+        "orders": orders,
+        "spent": spent,
+        "spent_points": SPENT_POINTS,
+        "value": POINT_VALUE,
+        "today": today,
+        "uid": env.uid,
+        "service": products["service"].id,
+        "retail": products["retail"].id,
+        "package": products["package"].id,
+        **{f"rate_{points_class}": rate for points_class, rate in POINTS_RATES.items()},
+    }
+    # One row per order: its client, day, state and two lines' amounts (the
+    # second line retail, or package for one order in three).
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_points_order ON COMMIT DROP AS
+        SELECT j, %(first)s + (j %% %(clients)s) AS partner_id,
+               %(today)s::date - 1 - (j %% 364) AS day, 'done' AS state,
+               (30 + (j * 7) %% 100)::numeric AS service_amount,
+               CASE WHEN j %% 3 = 0 THEN 'package' ELSE 'retail' END AS second_class,
+               (10 + (j * 11) %% 60)::numeric AS second_amount, NULL::int AS order_id
+          FROM generate_series(1, %(history)s) AS j
+         UNION ALL
+        SELECT %(history)s + i, %(first)s + i - 1, %(today)s::date, 'paid',
+               (30 + (i * 7) %% 100)::numeric, CASE WHEN i %% 3 = 0 THEN 'package' ELSE 'retail' END,
+               (10 + (i * 11) %% 60)::numeric, NULL
+          FROM generate_series(1, %(orders)s) AS i;
+        WITH created AS (
+            INSERT INTO pos_order (name, company_id, partner_id, date_order, state, amount_tax,
+                                   amount_total, amount_paid, amount_return, currency_rate,
+                                   create_date, write_date)
+            SELECT 'BENCH-POINTS/' || o.j, %(company)s, o.partner_id,
+                   CASE WHEN o.state = 'paid' THEN NOW() AT TIME ZONE 'UTC' - interval '1 hour'
+                        ELSE o.day + time '12:00' END,
+                   o.state, (o.service_amount + o.second_amount) * 0.1,
+                   (o.service_amount + o.second_amount) * 1.1, (o.service_amount + o.second_amount) * 1.1,
+                   0, 1, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+              FROM bench_points_order o
+          ORDER BY o.j
+         RETURNING id, name
+        )
+        UPDATE bench_points_order o SET order_id = created.id
+          FROM created WHERE created.name = 'BENCH-POINTS/' || o.j;
+        CREATE TEMP TABLE bench_points_source ON COMMIT DROP AS
+        SELECT o.*, s.points_class, s.amount,
+               CASE s.points_class WHEN 'service' THEN %(service)s WHEN 'retail' THEN %(retail)s
+                    ELSE %(package)s END AS product_id,
+               CASE s.points_class WHEN 'service' THEN %(rate_service)s WHEN 'retail' THEN %(rate_retail)s
+                    ELSE %(rate_package)s END AS rate,
+               -- the part of a service source's price taken off after it earned (one in ten)
+               CASE WHEN o.state = 'done' AND s.points_class = 'service' AND o.j %% 10 = 0 THEN 10 ELSE 0 END
+                   AS lowered
+          FROM bench_points_order o,
+               LATERAL (VALUES ('service', o.service_amount), (o.second_class, o.second_amount))
+                   AS s(points_class, amount);
+        INSERT INTO pos_order_line (name, order_id, company_id, product_id, full_product_name, qty,
+                                    price_unit, discount, price_subtotal, price_subtotal_incl,
+                                    create_date, write_date)
+        SELECT 'BENCH-POINTS/' || s.j || '/' || s.points_class, s.order_id, %(company)s, s.product_id,
+               'Bench Points ' || s.points_class, 1, s.amount, 0, s.amount, s.amount * 1.1,
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM bench_points_source s
+      ORDER BY s.j, s.points_class;
+        -- The history's ledger: earned (pending a day), then redeemable, then part taken back.
+        INSERT INTO studio_loyalty_move (date, company_id, partner_id, kind, origin, amount, reference,
+                                         user_id, is_points, points, pending_points, available_at,
+                                         source_key, points_rate, points_base, pos_order_id,
+                                         create_uid, write_uid, create_date, write_date)
+        SELECT LEAST(s.day + step.offset_days, %(today)s), %(company)s, s.partner_id, step.kind, 'points',
+               ROUND(%(value)s * (step.points + step.pending), 2), 'BENCH-POINTS/' || s.j, %(uid)s, TRUE,
+               step.points, step.pending,
+               CASE WHEN step.kind = 'earn' THEN s.day + time '13:00' END,
+               'pos:' || s.order_id || ':' || s.points_class,
+               CASE WHEN step.kind != 'mature' THEN s.rate END,
+               CASE WHEN step.kind = 'earn' THEN s.amount + s.lowered
+                    WHEN step.kind = 'clawback' THEN s.amount END,
+               s.order_id, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM bench_points_source s,
+               LATERAL (VALUES ('earn', 0, 0, s.rate * (s.amount + s.lowered)),
+                               ('mature', 1, s.rate * (s.amount + s.lowered), -s.rate * (s.amount + s.lowered)),
+                               ('clawback', 2, -s.rate * s.lowered, 0))
+                   AS step(kind, offset_days, points, pending)
+         WHERE s.state = 'done' AND (step.kind != 'clawback' OR s.lowered > 0)
+      ORDER BY s.day, s.j, s.points_class, step.offset_days;
+        -- Points spent: turned into a reward, one line for each of the first clients.
+        INSERT INTO studio_loyalty_move (date, company_id, partner_id, kind, origin, amount, reference,
+                                         user_id, is_points, points, pending_points,
+                                         create_uid, write_uid, create_date, write_date)
+        SELECT %(today)s::date - 1, %(company)s, %(first)s + k - 1, 'convert', 'points',
+               -%(value)s * %(spent_points)s, 'LR/BENCH-POINTS/' || k, %(uid)s, TRUE, -%(spent_points)s, 0,
+               %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM generate_series(1, %(spent)s) AS k;
+        ANALYZE pos_order;
+        ANALYZE pos_order_line;
+        ANALYZE studio_loyalty_move;
+        """,
+        params,
+    )
+    cr.execute(
+        "SELECT array_agg(DISTINCT partner_id), SUM(rate * amount), COUNT(*) FROM bench_points_source "
+        "WHERE state = 'paid'"
+    )
+    partner_ids, expected, sources = cr.fetchone()
+    env.invalidate_all()
+    return env["res.partner"].browse(partner_ids), int(expected), sources
+
+
+def measure_points(env, out, clients):
+    """Points (issue 16) at ``clients`` clients with 50 points ledger lines each: list, balance, earning."""
+    cr = env.cr
+    orders = clients // 2
+    elapsed, (buyers, expected, sources) = timed(lambda: generate_points(env, clients, 50 * clients, orders))
+    cr.execute("SELECT COUNT(*) FILTER (WHERE is_points), COUNT(*) FROM studio_loyalty_move")
+    points_lines, all_lines = cr.fetchone()
+    out(
+        f"Points: {points_lines} points ledger lines ({all_lines} ledger lines in all), {12 * clients} done and "
+        f"{orders} paid POS orders with 2 lines each ({elapsed:.1f} s to generate by SQL)"
+    )
+    measure_points_list(env, out)
+    measure_points_balance(env, out)
+    measure_points_earning(env, out, buyers, expected, sources)
+
+
+def measure_points_list(env, out):
+    """The clients list with and without the points columns, at two page sizes: time and SQL queries."""
+    partners = env["res.partner"].with_context(active_test=True)
+    base_spec = {"display_name": {}, "client_status_id": {"fields": {"display_name": {}}}}
+    points_spec = dict(base_spec, studio_points_redeemable={}, studio_points_pending={}, studio_points_lifetime={})
+    domain = [("name", "like", "Bench Client")]
+
+    def page(spec, rows):
+        def run():
+            env.invalidate_all()
+            before = env.cr.sql_log_count
+            result = partners.web_search_read(domain, spec, limit=rows)
+            return env.cr.sql_log_count - before, result["records"]
+
+        return run
+
+    figures = {}
+    for rows in (PAGE, 200):
+        for name, spec in (("base", base_spec), ("points", points_spec)):
+            figures[rows, name] = timed(page(spec, rows), repeat=5)
+    held = sum(1 for record in figures[PAGE, "points"][1][1] if record["studio_points_redeemable"])
+    for rows in (PAGE, 200):
+        base_time, (base_queries, _r) = figures[rows, "base"]
+        points_time, (points_queries, _r) = figures[rows, "points"]
+        out(
+            f"(n) Clients list, {rows} rows: name and status {base_time * 1000:.1f} ms / {base_queries} queries; "
+            f"with points redeemable, pending, lifetime {points_time * 1000:.1f} ms / {points_queries} queries"
+        )
+        extra = points_queries - base_queries
+        out(f"    ratio {points_time / base_time:.2f} in time, +{extra} queries for {rows} rows")
+    out(f"    ({held} of the first {PAGE} clients hold redeemable points)")
+
+
+BALANCE_SQL = """
+    SELECT SUM(pending_points), SUM(points)
+      FROM studio_loyalty_move
+     WHERE is_points AND partner_id = %(client)s AND company_id = %(company)s
+"""
+
+
+def measure_points_balance(env, out, repeat=50):
+    """One client's points balance by the engine against one hand-written SQL sum."""
+    cr = env.cr
+    company = env.company
+    Points = env["studio.loyalty.points"]
+    cr.execute(
+        "SELECT partner_id, COUNT(*) FROM studio_loyalty_move WHERE is_points AND company_id = %s "
+        "GROUP BY partner_id ORDER BY COUNT(*) DESC, partner_id LIMIT 1",
+        [company.id],
+    )
+    client_id, count = cr.fetchone()
+    client = env["res.partner"].browse(client_id)
+    params = {"client": client_id, "company": company.id}
+    queries = {}
+
+    def sql_balance():
+        cr.execute(BALANCE_SQL, params)
+        return cr.fetchone()
+
+    def balance(cold):
+        def run():
+            if cold:
+                env.invalidate_all()  # the company and its currency read again, as in a new request
+            before = cr.sql_log_count
+            figures = Points._balances(client, company)[client_id]
+            return cr.sql_log_count - before, figures
+
+        return run
+
+    def median(times):
+        return 1000 * sorted(times)[len(times) // 2]
+
+    # Alternately, so all meet the same machine load; the median of each.
+    times = {"warm": [], "cold": [], "sql": []}
+    for _i in range(repeat):
+        for name, fn in (("warm", balance(False)), ("cold", balance(True)), ("sql", sql_balance)):
+            elapsed, result = timed(fn)
+            times[name].append(elapsed)
+            if name == "sql":
+                pending, redeemable = result
+            else:
+                queries[name], figures = result
+    engine_ms, cold_ms, sql_ms = median(times["warm"]), median(times["cold"]), median(times["sql"])
+    out(
+        f"(o) One client's points balance (_balances, {count} ledger lines), median of {repeat}: {engine_ms:.2f} ms "
+        f"/ {queries['warm']} query = {figures['redeemable']} redeemable, {figures['pending']} pending, "
+        f"{figures['lifetime']} lifetime; {cold_ms:.2f} ms / {queries['cold']} queries with the ORM cache emptied"
+    )
+    out(f"(p) hand-written SQL SUM: {sql_ms:.2f} ms = {redeemable} redeemable, {pending} pending")
+    out(f"    ratio (o)/(p) = {engine_ms / sql_ms:.2f}")
+    if (figures["redeemable"], figures["pending"]) != (redeemable, pending):
+        out("    MISMATCH: the engine's balance is not the SQL sum")
+
+
+def measure_points_earning(env, out, buyers, expected, sources):
+    """Earning on the paid POS orders in one batch, with the per-unit rules on against all rules off."""
+    cr = env.cr
+    company = env.company
+    Points = env["studio.loyalty.points"]
+    program = env["studio.loyalty.points.program"]._for_company(company)
+    rules = (
+        env["studio.loyalty.points.rule"]
+        .sudo()
+        .with_context(active_test=False)
+        .search([("program_id", "=", program.id), ("action", "in", list(POINTS_RATES))])
+    )
+    for rule in rules:
+        rule.points = POINTS_RATES[rule.action]
+    env.flush_all()
+
+    def earn(rules_on):
+        rules.write({"active": rules_on})
+        env.flush_all()
+        env.invalidate_all()
+        savepoint = cr.savepoint()
+        start = time.perf_counter()
+        lines = Points._earn(company, buyers)
+        env.flush_all()
+        elapsed = time.perf_counter() - start
+        written = (len(lines), sum(lines.mapped("pending_points")), sorted(set(lines.mapped("kind"))))
+        savepoint.close(rollback=True)
+        env.invalidate_all()
+        return elapsed, written
+
+    # Alternately, so both meet the same machine load; the best of each.
+    off_times, on_times = [], []
+    for _attempt in range(2):
+        off_time, off_written = earn(False)
+        on_time, on_written = earn(True)
+        off_times.append(off_time)
+        on_times.append(on_time)
+    off_time, on_time = min(off_times), min(on_times)
+    count, points, kinds = on_written
+    out(
+        f"(q) Earning on {len(buyers)} paid POS orders of {len(buyers)} clients in one batch (_earn, best of 2): "
+        f"{on_time:.2f} s, {count} earn lines for {points} points"
+    )
+    out(f"(r) the same call with no points rule active: {off_time:.2f} s, {off_written[0]} lines")
+    out(f"    ratio (q)/(r) = {on_time / off_time:.2f}")
+    if (count, points, kinds) != (sources, expected, ["earn"]) or off_written[0]:
+        out(
+            f"    MISMATCH: expected {sources} earn lines for {expected} points, got {count} lines "
+            f"({', '.join(kinds)}) for {points}; {off_written[0]} lines with no rule active"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", required=True)
@@ -772,6 +1106,8 @@ def main():
         measure_referrals(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()
         measure_reports(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
+        cr.rollback()
+        measure_points(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out, args.clients)
         cr.rollback()  # keep the generated data only, for another look
 
 
