@@ -71,9 +71,15 @@ class StudioLoyaltySale(models.AbstractModel):
             WITH client AS NOT MATERIALIZED (
                 %(clients)s
             ), pos_refund_origin AS (
-                -- The orders a POS refund refunds: the first one is its sale.
+                -- The orders a POS refund of these clients refunds: the first one is its sale.
+                -- Only their refunds: the planner cannot push the join below the GROUP BY, and
+                -- grouping every refund of the company cost a client's earning 90 ms at 290,000 orders.
                 SELECT refund_line.order_id, MIN(origin.id) AS origin_id, MIN(origin.date_order) AS date_order
-                  FROM pos_order_line refund_line
+                  FROM pos_order refund
+                  JOIN res_partner refund_buyer ON refund_buyer.id = refund.partner_id
+                  JOIN client ON client.id = refund_buyer.commercial_partner_id
+                  JOIN pos_order_line refund_line ON refund_line.order_id = refund.id
+                                                 AND refund_line.refunded_orderline_id IS NOT NULL
                   JOIN pos_order_line origin_line ON origin_line.id = refund_line.refunded_orderline_id
                   JOIN pos_order origin ON origin.id = origin_line.order_id
               GROUP BY refund_line.order_id
