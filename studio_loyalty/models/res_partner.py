@@ -86,6 +86,13 @@ class ResPartner(models.Model):
         groups=REWARD_READERS,
         help="Every point earned, net of what refunds took back.",
     )
+    studio_points_next_at = fields.Datetime(
+        string="Pending Until",
+        compute="_compute_studio_points",
+        compute_sudo=True,
+        groups=REWARD_READERS,
+        help="When the first pending points become redeemable.",
+    )
     studio_points_value = fields.Monetary(
         string="Points Value",
         compute="_compute_studio_points",
@@ -211,6 +218,7 @@ class ResPartner(models.Model):
             partner.studio_points_redeemable = balance["redeemable"]
             partner.studio_points_lifetime = balance["lifetime"]
             partner.studio_points_value = balance["value"]
+            partner.studio_points_next_at = balance["next_at"]
 
     def action_studio_add_reward(self):
         """Issue a reward by hand; the client's status is left as it is."""

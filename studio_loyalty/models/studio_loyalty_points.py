@@ -445,7 +445,8 @@ class StudioLoyaltyPoints(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT company_id, partner_id, source_key, SUM(pending_points)
+                SELECT company_id, partner_id, source_key, SUM(pending_points),
+                       (ARRAY_AGG(reference ORDER BY id) FILTER (WHERE kind = 'earn'))[1]
                   FROM studio_loyalty_move
                  WHERE %s
               GROUP BY company_id, partner_id, source_key
@@ -456,14 +457,16 @@ class StudioLoyaltyPoints(models.AbstractModel):
             )
         )
         by_company = defaultdict(list)
-        for company_id, partner_id, key, pending in rows:
-            by_company[company_id].append((partner_id, key, pending))
+        for company_id, partner_id, key, pending, reference in rows:
+            by_company[company_id].append((partner_id, key, pending, reference))
         Partner = self.env["res.partner"]
         lines = self.env["studio.loyalty.move"]
         for company_id, items in by_company.items():
             company = self.env["res.company"].browse(company_id)
             mode = "wait" if clients is not None else "skip"
-            wallets = self.env["studio.loyalty.wallet"]._take(Partner.browse({p for p, _k, _n in items}), company, mode)
+            wallets = self.env["studio.loyalty.wallet"]._take(
+                Partner.browse({item[0] for item in items}), company, mode
+            )
             free = set(wallets.partner_id.ids)
             program = self.env["studio.loyalty.points.program"]._for_company(company)
             vals_list = [
@@ -473,10 +476,10 @@ class StudioLoyaltyPoints(models.AbstractModel):
                     "pending_points": -pending,
                     "points": pending,
                     "source_key": key,
-                    "reference": key,
+                    "reference": reference or key,
                     "amount": 0.0,
                 }
-                for partner_id, key, pending in items
+                for partner_id, key, pending, reference in items
                 if partner_id in free
             ]
             if vals_list:

@@ -66,6 +66,11 @@ class StudioLoyaltyPointsProgram(models.Model):
 
     _company_uniq = models.Constraint("UNIQUE(company_id)", "A company has one points program.")
 
+    @api.depends("company_id")
+    def _compute_display_name(self):
+        for program in self:
+            program.display_name = self.env._("Points of %s", program.company_id.name)
+
     @api.constrains("point_value", "min_redemption", "pending_hours")
     def _check_settings(self):
         for program in self:
