@@ -115,9 +115,9 @@ class StudioLoyaltyPoints(models.AbstractModel):
         reset; a session completed) and safe to call again: what is written
         is the difference.
         """
-        program = self.env["studio.loyalty.points.program"]._for_company(company)
+        program = self.env["studio.loyalty.points.program"]._for_company(company, create=False)
         clients = clients.commercial_partner_id.filtered("id")
-        if not clients:
+        if not clients or not program:
             return self.env["studio.loyalty.move"]
         has_points = (
             self.env["studio.loyalty.move"]
@@ -389,8 +389,8 @@ class StudioLoyaltyPoints(models.AbstractModel):
         """A referral that qualified earns its referring client the Client Referral points, once."""
         lines = self.env["studio.loyalty.move"]
         for company, company_referrals in referrals.grouped("company_id").items():
-            program = self.env["studio.loyalty.points.program"]._for_company(company)
-            rate = program._rate("referral")
+            program = self.env["studio.loyalty.points.program"]._for_company(company, create=False)
+            rate = program._rate("referral") if program else 0.0
             if not program.enabled or not rate:
                 continue
             clients = company_referrals.referrer_id.commercial_partner_id

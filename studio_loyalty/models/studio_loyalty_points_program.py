@@ -108,10 +108,15 @@ class StudioLoyaltyPointsProgram(models.Model):
         return result
 
     @api.model
-    def _for_company(self, company):
-        """The company's program (sudo), made the first time it is asked for."""
+    def _for_company(self, company, create=True):
+        """The company's program (sudo), made the first time it is opened (``create``), else maybe empty.
+
+        Events (a paid invoice in any company) look it up without making one.
+        """
         program = self.sudo().search([("company_id", "=", company.id)])
-        return program or transition(self.sudo()).create({"company_id": company.id})
+        if not program and create:
+            program = transition(self.sudo()).create({"company_id": company.id})
+        return program
 
     @api.model
     def action_open_company_program(self):

@@ -541,7 +541,9 @@ class StudioLoyaltyRedemption(models.AbstractModel):
         """
         company, currency = document.company_id, document.currency_id
         client = document.partner_id.commercial_partner_id
-        program = self.env["studio.loyalty.points.program"]._for_company(company)
+        program = self.env["studio.loyalty.points.program"]._for_company(company, create=False)
+        if not program:
+            raise UserError(self.env._("%s has no points to redeem.", client.display_name))
         points = self._check_points_spending(program, document, amount)
         self.env["studio.loyalty.wallet"]._take(client, company, mode="fail")
         Points = self.env["studio.loyalty.points"]

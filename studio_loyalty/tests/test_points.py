@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import PosRewardsCase
 from .test_ledger import LedgerCase
@@ -143,6 +143,20 @@ class TestPointsEarning(PointsCase):
         self.assertEqual(
             self.env["studio.loyalty.move"].search_count([("source_key", "like", f"move:{invoice.id}:")]), 1
         )
+
+    def test_billing_user_without_loyalty_group_pays_and_the_client_earns(self):
+        """Paying an invoice as an invoicing user with no loyalty group: no access error, the points are earned."""
+        billing = new_test_user(
+            self.env,
+            "sl_points_billing",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.env.company.id,
+        )
+        invoice = self._sale(self.client, [(self.haircut, 50.0, 0.0)]).with_user(billing)
+        invoice.invalidate_recordset()
+        self._register_payment(invoice)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertPoints(100, 0)
 
     def test_earning_off_earns_nothing_new(self):
         self.program.enabled = False

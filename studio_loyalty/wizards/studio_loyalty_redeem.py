@@ -43,7 +43,10 @@ class StudioLoyaltyRedeem(models.TransientModel):
     def _compute_points(self):
         Points = self.env["studio.loyalty.points"]
         for wizard in self:
-            program = self.env["studio.loyalty.points.program"]._for_company(wizard.company_id)
+            program = self.env["studio.loyalty.points.program"]._for_company(wizard.company_id, create=False)
+            if not program:
+                wizard.points_redeemable, wizard.points_value, wizard.points_reason = 0, 0.0, False
+                continue
             client = wizard.partner_id
             balance = Points._balances(client, wizard.company_id).get(client.id) or Points._empty_balance()
             wizard.points_redeemable = balance["redeemable"]
