@@ -356,6 +356,12 @@ class TestPointsSpending(PointsCase):
         self.assertAmount(figures["points_value"], 6.80)
         self.assertAmount(figures["total"], 31.80)
         self.assertBooksTie(self.today)
+        report = self.env["studio.loyalty.report"].create({"report_type": "outstanding", "as_of": self.today})
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(
+            "studio_loyalty.studio_loyalty_report_document", report.ids
+        )
+        self.assertIn("680", html.decode())
+        self.assertIn("points", html.decode())
 
 
 @tagged("post_install", "-at_install")
