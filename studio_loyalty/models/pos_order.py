@@ -31,6 +31,49 @@ class PosOrder(models.Model):
         groups=REWARD_READERS,
     )
 
+    # Read with the order after it syncs, for the receipt: what it used and
+    # earned, and the client's balances once it is saved. Not stored: the
+    # balances move with every later sale, and the till reads them fresh.
+    studio_points_used = fields.Integer(string="Points Used", compute="_compute_studio_points")
+    studio_points_earned = fields.Integer(string="Points Earned", compute="_compute_studio_points")
+    studio_points_pending = fields.Integer(string="Client's Pending Points", compute="_compute_studio_points")
+    studio_points_redeemable = fields.Integer(string="Client's Redeemable Points", compute="_compute_studio_points")
+
+    @api.depends("partner_id", "state")
+    def _compute_studio_points(self):
+        orders = self.sudo().filtered("id")
+        earned = {
+            order.id: points
+            for order, points in self.env["studio.loyalty.move"]
+            .sudo()
+            ._read_group(
+                [("pos_order_id", "in", orders.ids), ("is_points", "=", True), ("kind", "=", "earn")],
+                ["pos_order_id"],
+                ["pending_points:sum"],
+            )
+        }
+        used = {
+            order.id: points
+            for order, points in self.env["studio.loyalty.reward"]
+            .sudo()
+            ._read_group(
+                [("pos_order_id", "in", orders.ids), ("origin", "=", "points")], ["pos_order_id"], ["points:sum"]
+            )
+        }
+        Points = self.env["studio.loyalty.points"].sudo()
+        balances = {}
+        for company, company_orders in orders.grouped("company_id").items():
+            clients = company_orders.partner_id.commercial_partner_id
+            balances[company] = Points._balances(clients, company) if clients else {}
+        for order in self:
+            sudo_order = order.sudo()
+            client = sudo_order.partner_id.commercial_partner_id
+            balance = balances.get(sudo_order.company_id, {}).get(client.id) or Points._empty_balance()
+            order.studio_points_used = used.get(order.id, 0)
+            order.studio_points_earned = earned.get(order.id, 0)
+            order.studio_points_pending = balance["pending"]
+            order.studio_points_redeemable = balance["redeemable"]
+
     def action_pos_order_paid(self):
         """A closed POS order may be a referred client's initial order, and earns points (a refund takes back)."""
         result = super().action_pos_order_paid()
@@ -85,6 +128,8 @@ class PosOrder(models.Model):
         linked to this refund. A refund synced again gives nothing twice.
         """
         self.ensure_one()
+        if any(self._studio_loyalty_payments().mapped("studio_points_amount")):
+            raise UserError(self.env._("Points cannot be redeemed on a refund."))
         if self.sudo().studio_refund_reward_ids:
             return
         original = self.refunded_order_id
@@ -112,10 +157,12 @@ class PosOrder(models.Model):
         self.env["studio.loyalty.redemption"]._return_share(original.sudo().studio_reward_ids, share, whole, self)
 
     def _studio_redeem_rewards(self):
-        """Spend the rewards named by this order's loyalty payments, once.
+        """Spend the rewards and the points named by this order's loyalty payments, once.
 
         Rewards this order already spent (an order synced again) are left as
-        they are; the others are checked and locked by ``_redeem``.
+        they are, and points are turned into a reward only while the order
+        has none made from points; the rest is checked and locked by
+        ``_redeem``, in the sync's transaction.
         """
         self.ensure_one()
         payments = self._studio_loyalty_payments()
@@ -125,22 +172,33 @@ class PosOrder(models.Model):
         rewards = payments.sudo().studio_reward_ids
         paid = currency.round(sum(payments.mapped("amount")))
         named = currency.round(sum(rewards.mapped("amount")))
+        points_amount = currency.round(sum(payments.mapped("studio_points_amount")))
         if float_compare(paid, 0.0, precision_rounding=currency.rounding) <= 0:
             raise UserError(self.env._("Only a refund pays a negative Loyalty Rewards line."))
-        if not rewards or float_compare(paid, named, precision_rounding=currency.rounding):
+        if float_compare(points_amount, 0.0, precision_rounding=currency.rounding) < 0:
+            raise UserError(self.env._("Enter a positive amount to pay with points."))
+        if (not rewards and currency.is_zero(points_amount)) or float_compare(
+            paid, named + points_amount, precision_rounding=currency.rounding
+        ):
             raise UserError(
                 self.env._(
-                    "The Loyalty Rewards payment of %(paid)s must be the total of the rewards it names (%(named)s).",
+                    "The Loyalty Rewards payment of %(paid)s must be the total of the rewards it names (%(named)s) "
+                    "and of the points it uses (%(points)s).",
                     paid=currency.format(paid),
                     named=currency.format(named),
+                    points=currency.format(points_amount),
                 )
             )
         if not self.partner_id:
             raise UserError(self.env._("Choose the client whose rewards pay this order."))
-        spent_here = rewards.filtered(lambda r: r.pos_order_id == self)
-        if rewards - spent_here:
+        Service = self.env["studio.loyalty.redemption"]
+        spent_here = self.sudo().studio_reward_ids
+        to_spend = rewards - spent_here
+        if not currency.is_zero(points_amount) and not spent_here.filtered(lambda r: r.origin == "points"):
+            to_spend |= Service._spend_points(self, points_amount)
+        if to_spend:
             due = currency.round(self.amount_total - sum(spent_here.mapped("amount")))
-            self.env["studio.loyalty.redemption"]._redeem(rewards - spent_here, self, due, pos_order_id=self.id)
+            Service._redeem(to_spend, self, due, pos_order_id=self.id)
 
     def _generate_pos_order_invoice(self):
         result = super()._generate_pos_order_invoice()

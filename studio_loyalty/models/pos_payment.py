@@ -4,7 +4,7 @@ from .studio_loyalty_guard import REWARD_READERS
 
 
 class PosPayment(models.Model):
-    """A payment line of the Loyalty Rewards method names the rewards it spends."""
+    """A payment line of the Loyalty Rewards method names the rewards and the points it spends."""
 
     _inherit = "pos.payment"
 
@@ -14,6 +14,12 @@ class PosPayment(models.Model):
         readonly=True,
         copy=False,
         groups=REWARD_READERS,
+    )
+    studio_points_amount = fields.Monetary(
+        string="Paid with Points",
+        readonly=True,
+        copy=False,
+        help="The part of this Loyalty Rewards line paid with points: turned into a reward when the order syncs.",
     )
 
     def _create_payment_moves(self, is_reverse=False):

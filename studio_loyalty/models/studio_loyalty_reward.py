@@ -515,7 +515,32 @@ class StudioLoyaltyReward(models.Model):
             ),
             order="expiration_date asc nulls last, id",
         )
-        return {self._name: rewards.read(self._load_pos_data_fields(config), load=False)}
+        return {
+            self._name: rewards.read(self._load_pos_data_fields(config), load=False),
+            "points": self._studio_pos_points(client, config.company_id),
+        }
+
+    @api.model
+    def _studio_pos_points(self, client, company):
+        """The client's points for the till's popup, or ``False`` when the studio has no points for them.
+
+        Matured first, as spending does, so the till offers what the server
+        will accept; ``reason`` says why points cannot be used now.
+        """
+        program = self.env["studio.loyalty.points.program"]._for_company(company)
+        Points = self.env["studio.loyalty.points"].sudo()
+        Points._mature(company, client)
+        balance = Points._balances(client, company).get(client.id) or Points._empty_balance()
+        if not program.enabled and not (balance["pending"] or balance["redeemable"]):
+            return False
+        return {
+            "redeemable": balance["redeemable"],
+            "pending": balance["pending"],
+            "value": program._redemption_value(max(balance["redeemable"], 0)),
+            "point_value": program.point_value,
+            "min_redemption": program.min_redemption,
+            "reason": self.env["studio.loyalty.redemption"]._points_reason(program, balance),
+        }
 
     @api.model
     def _redeemable_totals(self, clients, companies):
