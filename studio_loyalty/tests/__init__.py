@@ -11,6 +11,7 @@ from . import (
     test_points,
     test_points_concurrency,
     test_pos_points,
+    test_pos_points_tour,
     test_pos_redemption,
     test_pos_rewards_tour,
     test_pos_tour,

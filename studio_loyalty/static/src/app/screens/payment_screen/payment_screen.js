@@ -8,9 +8,9 @@ import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
 import { RewardsPopup } from "@studio_loyalty/app/components/popups/rewards_popup/rewards_popup";
 
 /**
- * The "Rewards" button: the client's redeemable rewards, read from the server
- * when the screen opens and again when the popup opens, paid as one line of the
- * Loyalty Rewards method. The server spends them when the order syncs.
+ * The "Rewards" button: the client's redeemable rewards and points, read from
+ * the server when the screen opens and again when the popup opens, paid as one
+ * line of the Loyalty Rewards method. The server spends them when the order syncs.
  */
 patch(PaymentScreen.prototype, {
     setup() {
@@ -20,7 +20,7 @@ patch(PaymentScreen.prototype, {
         this.payment_methods_from_config = this.payment_methods_from_config.filter(
             (pm) => !pm.is_studio_loyalty
         );
-        this.studioRewards = useState({ count: 0 });
+        this.studioRewards = useState({ count: 0, points: false });
         useEffect(
             (partnerId) => {
                 this.studioCountRewards(partnerId);
@@ -67,13 +67,24 @@ patch(PaymentScreen.prototype, {
         return this.pos.data.network.offline;
     },
 
-    /** Shown for a client with rewards to redeem, and offline to say it needs the server. */
+    /** Shown for a client with rewards or points, and offline to say it needs the server. */
     get studioRewardsShown() {
+        const points = this.studioRewards.points;
         return Boolean(
             this.studioLoyaltyMethod &&
                 this.currentOrder.getPartner() &&
                 !this.isRefundOrder &&
-                (this.studioRewards.count > 0 || this.studioRewardsOffline)
+                (this.studioRewards.count > 0 ||
+                    points?.redeemable > 0 ||
+                    points?.pending > 0 ||
+                    this.studioRewardsOffline)
+        );
+    },
+
+    /** Points already paid on this order's loyalty lines: the server spends them once per order. */
+    get studioPointsUsed() {
+        return this.paymentLines.some(
+            (line) => line.payment_method_id.is_studio_loyalty && line.studio_points_amount > 0
         );
     },
 
@@ -86,26 +97,36 @@ patch(PaymentScreen.prototype, {
         );
     },
 
+    /** One call: the client's rewards (as POS records) and points (or false). */
     async studioFetchRewards() {
         const partner = this.currentOrder.getPartner();
-        const result = await this.pos.data.callRelated(
+        const result = await this.pos.data.call(
             "studio.loyalty.reward",
             "studio_pos_redeemable",
             [partner.id, this.pos.config.id],
             {},
             false
         );
+        const loaded = this.pos.models.connectNewData({
+            "studio.loyalty.reward": result["studio.loyalty.reward"],
+        });
         const used = this.studioUsedRewardIds;
-        return (result?.["studio.loyalty.reward"] || []).filter((reward) => !used.has(reward.id));
+        return {
+            rewards: loaded["studio.loyalty.reward"].filter((reward) => !used.has(reward.id)),
+            points: result.points,
+        };
     },
 
     async studioCountRewards(partnerId) {
         this.studioRewards.count = 0;
+        this.studioRewards.points = false;
         if (!partnerId || !this.studioLoyaltyMethod || this.studioRewardsOffline) {
             return;
         }
         try {
-            this.studioRewards.count = (await this.studioFetchRewards()).length;
+            const { rewards, points } = await this.studioFetchRewards();
+            this.studioRewards.count = rewards.length;
+            this.studioRewards.points = points;
         } catch {
             this.studioRewards.count = 0;
         }
@@ -123,9 +144,9 @@ patch(PaymentScreen.prototype, {
             this.studioAlertOffline();
             return;
         }
-        let rewards;
+        let rewards, points;
         try {
-            rewards = await this.studioFetchRewards();
+            ({ rewards, points } = await this.studioFetchRewards());
         } catch (error) {
             if (error instanceof ConnectionLostError) {
                 this.studioAlertOffline();
@@ -134,20 +155,27 @@ patch(PaymentScreen.prototype, {
             throw error;
         }
         this.studioRewards.count = rewards.length;
-        if (!rewards.length) {
+        this.studioRewards.points = points;
+        if (this.studioPointsUsed) {
+            points = false;
+        }
+        if (!rewards.length && !(points?.redeemable > 0 || points?.pending > 0)) {
             this.dialog.add(AlertDialog, {
                 title: _t("Loyalty Rewards"),
                 body: _t("%s has no rewards to redeem.", this.currentOrder.getPartner().name),
             });
             return;
         }
-        const selected = await makeAwaitable(this.dialog, RewardsPopup, {
+        const payload = await makeAwaitable(this.dialog, RewardsPopup, {
             rewards,
+            points,
             amountDue: this.currentOrder.remainingDue,
+            ticketTotal: this.currentOrder.totalDue,
         });
-        if (!selected?.length) {
+        if (!payload) {
             return;
         }
+        const { rewards: selected, pointsAmount } = payload;
         const result = this.currentOrder.addPaymentline(this.studioLoyaltyMethod);
         if (!result.status) {
             this.dialog.add(AlertDialog, { title: _t("Error"), body: result.data });
@@ -160,8 +188,8 @@ patch(PaymentScreen.prototype, {
             amount: this.pos.currency.round(left.reduce((sum, reward) => sum + reward.amount, 0)),
         };
         const line = result.data;
-        line.update({ studio_reward_ids: [["link", ...selected]] });
-        line.setAmount(selected.reduce((sum, reward) => sum + reward.amount, 0));
+        line.update({ studio_reward_ids: [["link", ...selected]], studio_points_amount: pointsAmount });
+        line.setAmount(selected.reduce((sum, reward) => sum + reward.amount, 0) + pointsAmount);
         // Left unselected: neither the numpad nor a tip may change what the rewards pay.
         this.currentOrder.selectPaymentline(undefined);
         this.numberBuffer.reset();
