@@ -420,6 +420,8 @@ class TestPosSyncConcurrency(BaseCase):
         ids = self.ids
         with closing(self.db.cursor()) as cr:
             purge_loyalty(cr, [ids["partner"]])
+            if ids.get("program"):
+                cr.execute("DELETE FROM studio_loyalty_points_program WHERE id = %s", [ids["program"]])
             cr.execute("DELETE FROM pos_order WHERE session_id = ANY(%s)", [ids["sessions"]])
             cr.execute("DELETE FROM pos_session WHERE id = ANY(%s)", [ids["sessions"]])
             cr.execute("DELETE FROM pos_config WHERE id = ANY(%s)", [ids["configs"]])
@@ -429,9 +431,26 @@ class TestPosSyncConcurrency(BaseCase):
             cr.execute("DELETE FROM res_partner WHERE id = %s", [ids["partner"]])
             cr.commit()  # pylint: disable=invalid-commit
 
-    def _order(self, till):
-        """Till ``till``'s 100.00 ticket paid with the reward (20.00) and 80.00 by bank, as it sends it."""
+    def _give_points(self, points):
+        """Commit ``points`` redeemable points for the client, earned and matured through the engine."""
+        with closing(self.db.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Program = env["studio.loyalty.points.program"]
+            existed = Program.search_count([("company_id", "=", env.company.id)])
+            program = Program._for_company(env.company)
+            if not existed:
+                self.ids["program"] = program.id  # made here: removed with the rest
+            partner = env["res.partner"].browse(self.ids["partner"])
+            Points = env["studio.loyalty.points"]
+            vals = {"partner_id": partner.id, "kind": "earn", "pending_points": points, "source_key": "race:points"}
+            Points._write(program, [{**vals, "available_at": "2020-01-01 00:00:00", "reference": "Race"}], "Race")
+            Points._mature(env.company, partner)
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def _order(self, till, points=False):
+        """Till ``till``'s 100.00 ticket paid with the reward (or 20.00 of points) and 80.00 by bank, as it sends it."""
         ids = self.ids
+        loyalty = {"studio_points_amount": 20.0} if points else {"studio_reward_ids": [Command.set([ids["reward"]])]}
         return {
             "uuid": f"race-{till}",
             "name": f"Order race-{till}",
@@ -462,11 +481,7 @@ class TestPosSyncConcurrency(BaseCase):
                 (
                     0,
                     0,
-                    {
-                        "amount": 20.0,
-                        "payment_method_id": ids["loyalty"],
-                        "studio_reward_ids": [Command.set([ids["reward"]])],
-                    },
+                    {"amount": 20.0, "payment_method_id": ids["loyalty"], **loyalty},
                 ),
                 (0, 0, {"amount": 80.0, "payment_method_id": ids["bank"]}),
             ],
@@ -491,3 +506,49 @@ class TestPosSyncConcurrency(BaseCase):
                 "SELECT state, pos_order_id IS NOT NULL FROM studio_loyalty_reward WHERE id = %s", [self.ids["reward"]]
             )
             self.assertEqual(cr.fetchone(), ("redeemed", True))
+
+    def test_two_tills_same_points(self):
+        """Two tills spend the same points at once: the second waits for the client's wallet, then is refused.
+
+        30.00 of points, 20.00 on each ticket: till B's sync runs again (as
+        Odoo retries a transaction that failed to serialize) against the
+        10.00 left, and nothing of its order is saved.
+        """
+        self._give_points(3000)
+        outcome, started, go = {}, threading.Event(), threading.Event()
+
+        def till_b():
+            with closing(self.db.cursor()) as cr:
+                cr.execute("SELECT 1")  # B's snapshot begins before A commits
+                started.set()
+                go.wait(30)
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                try:
+                    retrying(lambda: env["pos.order"].sync_from_ui([self._order(1, points=True)]), env)
+                    cr.commit()  # pylint: disable=invalid-commit
+                    outcome["b"] = "paid"
+                except UserError as error:
+                    outcome["b"] = str(error)
+
+        thread = threading.Thread(target=till_b)
+        thread.start()
+        self.assertTrue(started.wait(30))
+        with closing(self.db.cursor()) as till_a:
+            api.Environment(till_a, SUPERUSER_ID, {})["pos.order"].sync_from_ui([self._order(0, points=True)])
+            go.set()
+            time.sleep(1)
+            till_a.commit()  # pylint: disable=invalid-commit
+        thread.join(60)
+        self.assertRegex(outcome.get("b", ""), "has 1000 redeemable points")
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT uuid, state FROM pos_order WHERE session_id = ANY(%s)", [self.ids["sessions"]])
+            self.assertEqual(cr.fetchall(), [("race-0", "paid")])
+            cr.execute(
+                "SELECT SUM(points) FROM studio_loyalty_move WHERE is_points AND partner_id = %s", [self.ids["partner"]]
+            )
+            self.assertEqual(cr.fetchone(), (1000,))
+            cr.execute(
+                "SELECT points, state FROM studio_loyalty_reward WHERE partner_id = %s AND origin = 'points'",
+                [self.ids["partner"]],
+            )
+            self.assertEqual(cr.fetchall(), [(2000, "redeemed")])
