@@ -171,3 +171,14 @@ class TestPosPoints(PosRewardsCase):
         self.program.enabled = False
         stranger = self.env["res.partner"].create({"name": "Cy Stranger"})
         self.assertFalse(fetch(stranger.id, self.config.id)["points"])
+
+    def test_refund_gives_points_back(self):
+        """Refunding a ticket paid partly with points gives those points back, and takes back what it earned."""
+        order = self._sync(self._points_data(10.0))
+        reward = order.studio_reward_ids
+        self.assertEqual(self.env["pos.order"].studio_pos_refund_share(order.id, 115.0), 10.0)
+        refund = self._sync(self._refund_data(order, 1, 10.0))
+        self.assertEqual((reward.state, reward.refund_pos_order_id), ("cancelled", refund))
+        self.assertEqual(
+            {key: self._balance()[key] for key in ("pending", "redeemable")}, {"pending": 0, "redeemable": 3000}
+        )
