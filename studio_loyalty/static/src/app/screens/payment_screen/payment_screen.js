@@ -189,7 +189,9 @@ patch(PaymentScreen.prototype, {
         };
         const line = result.data;
         line.update({ studio_reward_ids: [["link", ...selected]], studio_points_amount: pointsAmount });
-        line.setAmount(selected.reduce((sum, reward) => sum + reward.amount, 0) + pointsAmount);
+        line.setAmount(
+            this.pos.currency.round(selected.reduce((sum, reward) => sum + reward.amount, 0) + pointsAmount)
+        );
         // Left unselected: neither the numpad nor a tip may change what the rewards pay.
         this.currentOrder.selectPaymentline(undefined);
         this.numberBuffer.reset();

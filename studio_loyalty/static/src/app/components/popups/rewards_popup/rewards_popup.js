@@ -24,7 +24,12 @@ export class RewardsPopup extends Component {
 
     setup() {
         this.pos = usePos();
-        this.state = useState({ selectedIds: [], pointsAmount: this.pointsMax });
+        // Left empty when even the most allowed is under the minimum: rewards alone can still be redeemed.
+        const most = this.pointsMax;
+        this.state = useState({
+            selectedIds: [],
+            pointsAmount: most && most >= this.props.points.min_redemption ? most : "",
+        });
     }
 
     /** Points can be used now (the server's reason otherwise is shown). */
@@ -102,7 +107,7 @@ export class RewardsPopup extends Component {
 
     get total() {
         const currency = this.pos.currency;
-        return currency.round(this.selected.reduce((sum, reward) => sum + reward.amount, 0) + this.pointsAmount);
+        return currency.round(this.selected.reduce((sum, reward) => sum + reward.amount, 0) + (this.pointsAmount || 0));
     }
 
     get error() {
