@@ -19,7 +19,11 @@ function sellOnePrintTo(client) {
 }
 
 function enterPoints(amount) {
-    return { content: `enter ${amount} of points`, trigger: ".modal .studio-points-amount", run: `edit ${amount}` };
+    return {
+        content: `enter ${amount} of points`,
+        trigger: ".modal .studio-points-amount",
+        run: `edit ${amount}`,
+    };
 }
 
 function refused(message) {
@@ -30,7 +34,10 @@ function refused(message) {
 }
 
 function receiptLine(cls, text) {
-    return { content: `the receipt shows ${cls} ${text}`, trigger: `.studio-points-receipt .${cls}:contains("${text}")` };
+    return {
+        content: `the receipt shows ${cls} ${text}`,
+        trigger: `.studio-points-receipt .${cls}:contains("${text}")`,
+    };
 }
 
 registry.category("web_tour.tours").add("studio_loyalty_pos_points_tour", {
@@ -42,7 +49,10 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_points_tour", {
             // Points still pending: the popup says until when, and offers no amount.
             sellOnePrintTo("Ben Wedding"),
             { content: "open the rewards", trigger: ".studio-rewards-button", run: "click" },
-            { content: "pending until a time", trigger: ".modal .studio-points-reason:contains('pending until')" },
+            {
+                content: "pending until a time",
+                trigger: ".modal .studio-points-reason:contains('pending until')",
+            },
             { content: "no amount to enter", trigger: ".modal:not(:has(.studio-points-amount))" },
             Dialog.cancel(),
             PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
@@ -52,7 +62,8 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_points_tour", {
             receiptLine("studio-receipt-points-pending", "2000"),
             ReceiptScreen.clickNextOrder(),
 
-            // Redeemable points: the most allowed by default, refused at the ticket total and below the minimum.
+            // Redeemable points: the most allowed by default, refused at the
+            // ticket total and below the minimum.
             sellOnePrintTo("Ada Portrait"),
             { content: "open the rewards", trigger: ".studio-rewards-button", run: "click" },
             { content: "3000 points", trigger: ".modal .studio-points-balance:contains('3000')" },
@@ -78,6 +89,10 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_points_tour", {
             receiptLine("studio-receipt-points-earned", "1000"),
             receiptLine("studio-receipt-points-pending", "1000"),
             receiptLine("studio-receipt-points-redeemable", "1750"),
+            {
+                content: "no rewards block for points alone",
+                trigger: ".pos-receipt:not(:has(.studio-loyalty-receipt))",
+            },
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });

@@ -107,7 +107,8 @@ export class RewardsPopup extends Component {
 
     get total() {
         const currency = this.pos.currency;
-        return currency.round(this.selected.reduce((sum, reward) => sum + reward.amount, 0) + (this.pointsAmount || 0));
+        const rewards = this.selected.reduce((sum, reward) => sum + reward.amount, 0);
+        return currency.round(rewards + (this.pointsAmount || 0));
     }
 
     get error() {
