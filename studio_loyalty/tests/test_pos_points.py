@@ -22,9 +22,7 @@ class TestPosPoints(PosRewardsCase):
         super().setUpClass()
         cls.program = cls.env["studio.loyalty.points.program"]._for_company(cls.env.company)
         cls.program.write({"enabled": True, "min_redemption": 5, "point_value": 0.01})
-        # A rule that is off is archived: the program's rules list shows only those on.
-        rules = cls.program.with_context(active_test=False).rule_ids
-        rules.filtered(lambda r: r.action == "retail").write({"active": True, "points": 10})
+        cls.program.rule_ids.filtered(lambda r: r.action == "retail").write({"is_active": True, "points": 10})
         cls.Points = cls.env["studio.loyalty.points"]
 
     def setUp(self):

@@ -22,8 +22,7 @@ class TestPosPointsTour(TestPointOfSaleHttpCommon):
         company = cls.main_pos_config.company_id
         program = cls.env["studio.loyalty.points.program"]._for_company(company)
         program.write({"enabled": True, "min_redemption": 5, "point_value": 0.01})
-        rules = program.with_context(active_test=False).rule_ids
-        rules.filtered(lambda r: r.action == "retail").write({"active": True, "points": 10})
+        program.rule_ids.filtered(lambda r: r.action == "retail").write({"is_active": True, "points": 10})
         cls.client = cls.env["res.partner"].create({"name": "Ada Portrait"})
         cls.pending_client = cls.env["res.partner"].create({"name": "Ben Wedding"})
         cls.print_product = cls.env["product.template"].create(
