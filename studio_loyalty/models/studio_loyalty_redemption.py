@@ -99,8 +99,15 @@ class StudioLoyaltyRedemption(models.AbstractModel):
             "pos_order_id": source.id if source._name == "pos.order" else False,
             "run_id": source.id if source._name == "studio.loyalty.run" else False,
             "referral_id": source.id if source._name == "studio.referral" else False,
-            "reference": source.display_name if source != reward else reward.name,
+            "reference": self._reference(source) if source != reward else reward.name,
         }
+
+    @api.model
+    def _reference(self, source):
+        """How a ledger line names its source: a POS order being synced is named once paid, ahead of it."""
+        if source._name == "pos.order" and source.name == "/" and source.pos_reference:
+            return source._compute_order_name()
+        return source.display_name
 
     @api.model
     def _book_accrual(self, lines, label):
