@@ -34,10 +34,18 @@ class PosOrder(models.Model):
     # Read with the order after it syncs, for the receipt: what it used and
     # earned, and the client's balances once it is saved. Not stored: the
     # balances move with every later sale, and the till reads them fresh.
-    studio_points_used = fields.Integer(string="Points Used", compute="_compute_studio_points")
-    studio_points_earned = fields.Integer(string="Points Earned", compute="_compute_studio_points")
-    studio_points_pending = fields.Integer(string="Client's Pending Points", compute="_compute_studio_points")
-    studio_points_redeemable = fields.Integer(string="Client's Redeemable Points", compute="_compute_studio_points")
+    studio_points_used = fields.Integer(
+        string="Points Used", compute="_compute_studio_points", compute_sudo=True, groups=REWARD_READERS
+    )
+    studio_points_earned = fields.Integer(
+        string="Points Earned", compute="_compute_studio_points", compute_sudo=True, groups=REWARD_READERS
+    )
+    studio_points_pending = fields.Integer(
+        string="Client's Pending Points", compute="_compute_studio_points", compute_sudo=True, groups=REWARD_READERS
+    )
+    studio_points_redeemable = fields.Integer(
+        string="Client's Redeemable Points", compute="_compute_studio_points", compute_sudo=True, groups=REWARD_READERS
+    )
 
     @api.depends("partner_id", "state")
     def _compute_studio_points(self):

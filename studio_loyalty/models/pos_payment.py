@@ -20,6 +20,7 @@ class PosPayment(models.Model):
         readonly=True,
         copy=False,
         help="The part of this Loyalty Rewards line paid with points: turned into a reward when the order syncs.",
+        groups=REWARD_READERS,
     )
 
     def _create_payment_moves(self, is_reverse=False):

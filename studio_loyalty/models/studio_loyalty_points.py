@@ -131,11 +131,11 @@ class StudioLoyaltyPoints(models.AbstractModel):
         now = now or fields.Datetime.now()
         self.env["studio.loyalty.wallet"]._take(clients, company)
         self.env.flush_all()
-        targets = {}
-        if program.start_date:
-            targets.update(self._sale_targets(program, clients))
-            targets.update(self._reservation_targets(program, clients))
-            targets.update(self._session_targets(program, clients))
+        targets = {
+            **self._sale_targets(program, clients),
+            **self._reservation_targets(program, clients),
+            **self._session_targets(program, clients),
+        }
         earned = self._earned(company, clients, list(targets))
         vals_list = []
         available_at = now + timedelta(hours=program.pending_hours)

@@ -57,8 +57,9 @@ class StudioLoyaltyPointsProgram(models.Model):
     )
     start_date = fields.Date(
         string="Earning From",
+        required=True,
         default=fields.Date.context_today,
-        help="Sales dated on or after this day earn points.",
+        help="Sales dated on or after this day earn points. Moving it later takes back what earlier sales earned.",
     )
     rule_ids = fields.One2many(
         comodel_name="studio.loyalty.points.rule", inverse_name="program_id", string="Earning Rules"

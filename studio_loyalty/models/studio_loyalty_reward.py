@@ -527,7 +527,9 @@ class StudioLoyaltyReward(models.Model):
         Matured first, as spending does, so the till offers what the server
         will accept; ``reason`` says why points cannot be used now.
         """
-        program = self.env["studio.loyalty.points.program"]._for_company(company)
+        program = self.env["studio.loyalty.points.program"]._for_company(company, create=False)
+        if not program:
+            return False
         Points = self.env["studio.loyalty.points"].sudo()
         Points._mature(company, client)
         balance = Points._balances(client, company).get(client.id) or Points._empty_balance()
