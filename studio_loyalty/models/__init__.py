@@ -1,7 +1,10 @@
+# Mixins first: the models below inherit them.
+from . import studio_loyalty_guard, studio_loyalty_letter_kind  # isort: skip
 from . import (
     account_chart_template,
     account_move,
     calendar_event,
+    mail_template,
     pos_config,
     pos_order,
     pos_payment,
@@ -12,9 +15,12 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    sms_template,
     studio_client_status,
     studio_loyalty_demo,
-    studio_loyalty_guard,
+    studio_loyalty_mailing,
+    studio_loyalty_mailing_letter_report,
+    studio_loyalty_mailing_line,
     studio_loyalty_move,
     studio_loyalty_points,
     studio_loyalty_points_program,

@@ -315,17 +315,16 @@ class ResPartner(models.Model):
         return result
 
     def action_studio_send_referral_email(self):
-        """Queue the program's email to each referring client; the first one since assignment starts the clock."""
+        """Send each referring client their program's invitation; the first email since assignment starts the clock.
+
+        Clients without an email address are listed on the send, not emailed,
+        and their clock does not start.
+        """
         partners = self.sudo()
         unassigned = partners.filtered(lambda partner: not partner.studio_referral_program_id)
         if unassigned:
             raise UserError(
                 self.env._("Assign a referral program first: %s.", ", ".join(unassigned[:10].mapped("display_name")))
-            )
-        no_email = partners.filtered(lambda partner: not partner.email)
-        if no_email:
-            raise UserError(
-                self.env._("These clients have no email address: %s.", ", ".join(no_email[:10].mapped("display_name")))
             )
         no_template = partners.studio_referral_program_id.filtered(
             lambda program: not program.invitation_mail_template_id
@@ -334,14 +333,34 @@ class ResPartner(models.Model):
             raise UserError(
                 self.env._("Choose the referral program email of %s.", ", ".join(no_template.mapped("name")))
             )
-        for template, clients in partners.grouped(
-            lambda p: p.studio_referral_program_id.invitation_mail_template_id
-        ).items():
-            template.send_mail_batch(clients.ids, force_send=False)
-        partners.filtered(
+        Mailing = self.env["studio.loyalty.mailing"]
+        mailings = Mailing
+        for program, clients in partners.grouped("studio_referral_program_id").items():
+            mailing = Mailing._prepare(
+                "referral_invitation",
+                program.company_id,
+                {client.id: {"referral_program_id": program.id} for client in clients},
+                name=self.env._("Referral program invitation: %s", program.name),
+                send_email=True,
+                send_sms=program.send_sms,
+                mail_template_id=program.invitation_mail_template_id.id,
+            )
+            mailing._send()
+            mailings |= mailing
+        emailed = mailings.line_ids.filtered(lambda line: line.email_state == "queued").partner_id
+        emailed.filtered(
             lambda partner: not partner.studio_referral_email_date
-        ).studio_referral_email_date = fields.Datetime.now()
+        ).sudo().studio_referral_email_date = fields.Datetime.now()
+        if len(mailings) == 1 and mailings.no_email_count:
+            return mailings.action_open_lines()
         return True
+
+    def action_studio_send_letters(self):
+        """Prepare one letter per selected client listing their available rewards."""
+        rewards = self.env["studio.loyalty.reward"].search(
+            [("partner_id", "in", self.ids), ("state", "=", "available")]
+        )
+        return self.env["studio.loyalty.mailing"]._draft_for(rewards, left_out=len(self - rewards.partner_id))
 
     def action_studio_open_referrals(self):
         self.ensure_one()

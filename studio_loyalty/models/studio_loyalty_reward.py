@@ -193,6 +193,16 @@ class StudioLoyaltyReward(models.Model):
         help="What is left of the reward: the sum of its ledger lines.",
     )
 
+    letter_line_ids = fields.Many2many(
+        comodel_name="studio.loyalty.mailing.line",
+        relation="studio_loyalty_mailing_line_reward_rel",
+        column1="reward_id",
+        column2="line_id",
+        string="Letters",
+        readonly=True,
+        copy=False,
+    )
+
     _amount_positive = models.Constraint("CHECK(amount > 0)", "A reward's amount must be greater than zero.")
 
     @api.constrains("issue_date", "expiration_date")
@@ -247,6 +257,7 @@ class StudioLoyaltyReward(models.Model):
         if not in_transition(self):
             # Issued by hand: recorded and booked as owed here; the flows do it in the service.
             self.env["studio.loyalty.redemption"]._issued(rewards)
+            self.env["studio.loyalty.mailing"]._notify_awarded(rewards)
         return rewards
 
     @api.model
@@ -439,6 +450,11 @@ class StudioLoyaltyReward(models.Model):
             "res_id": self.id,
             "view_mode": "form",
         }
+
+    def action_studio_send_letters(self):
+        """Prepare one letter per client about the selected rewards; cancelled ones are left out."""
+        kept = self.filtered(lambda r: r.state != "cancelled")
+        return self.env["studio.loyalty.mailing"]._draft_for(kept, left_out=len(self - kept))
 
     @api.model
     def _cron_expire(self, batch_size=1000):

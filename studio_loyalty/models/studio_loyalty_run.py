@@ -71,23 +71,26 @@ class StudioLoyaltyRun(models.Model):
     )
     expiration_days = fields.Integer(default=365)
     expiration_date = fields.Date()
+    # The run's own letters (seed 001: "Reward Letters"); without any, the
+    # clients' status triggers decide what they are sent.
     send_email = fields.Boolean(string="Email the Clients")
+    print_letters = fields.Boolean()
     mail_template_id = fields.Many2one(
         comodel_name="mail.template",
-        string="Email Template",
-        domain="[('model', '=', 'studio.loyalty.reward')]",
-        default=lambda self: self.env.ref(
-            "studio_loyalty.studio_loyalty_reward_mail_template_awarded", raise_if_not_found=False
-        ),
-    )
-    print_letters = fields.Boolean()
-    report_id = fields.Many2one(
-        comodel_name="ir.actions.report",
         string="Reward Letter",
-        domain="[('model', '=', 'studio.loyalty.reward')]",
-        default=lambda self: self.env.ref(
-            "studio_loyalty.studio_loyalty_reward_report_letter", raise_if_not_found=False
-        ),
+        domain="[('studio_kind', '=', 'awarded')]",
+        default=lambda self: self.env["studio.loyalty.mailing"]._default_template("awarded"),
+        help="The text of the letter and of the email (Loyalty › Configuration › Letters).",
+    )
+    send_sms = fields.Boolean(string="Text the Clients", help="Sent to clients who have a phone number.")
+    sms_template_id = fields.Many2one(
+        comodel_name="sms.template",
+        string="Text Message",
+        domain="[('studio_kind', '=', 'awarded')]",
+        default=lambda self: self.env["studio.loyalty.mailing"]._default_sms_template("awarded"),
+    )
+    mailing_ids = fields.One2many(
+        comodel_name="studio.loyalty.mailing", inverse_name="run_id", string="Letters and Messages", readonly=True
     )
     line_ids = fields.One2many(comodel_name="studio.loyalty.run.line", inverse_name="run_id", string="Clients")
     reward_ids = fields.One2many(comodel_name="studio.loyalty.reward", inverse_name="run_id", string="Rewards")
@@ -97,7 +100,9 @@ class StudioLoyaltyRun(models.Model):
     reward_count = fields.Integer(string="Rewards Created", compute="_compute_totals")
     reward_total = fields.Monetary(string="Amount Awarded", compute="_compute_totals")
     progress = fields.Float(compute="_compute_totals", help="Percentage of selected clients processed.")
-    email_count = fields.Integer(string="Emails Queued", readonly=True, copy=False)
+    email_count = fields.Integer(string="Emails Queued", compute="_compute_letters")
+    no_email_count = fields.Integer(string="Clients Without Email", compute="_compute_letters")
+    letter_count = fields.Integer(string="Letters", compute="_compute_letters")
     entry_id = fields.Many2one(
         comodel_name="account.move",
         string="Issuing Entry",
@@ -110,6 +115,12 @@ class StudioLoyaltyRun(models.Model):
     _reward_amount_positive = models.Constraint(
         "CHECK(reward_amount > 0)", "The reward amount must be greater than zero."
     )
+
+    @api.constrains("mail_template_id", "sms_template_id")
+    def _check_templates(self):
+        for run in self:
+            run.mail_template_id._studio_check_kind("awarded", self.env._("The reward letter"))
+            run.sms_template_id._studio_check_kind("awarded", self.env._("The text message"))
 
     @api.constrains("expiration_type", "expiration_days")
     def _check_expiration_days(self):
@@ -144,6 +155,13 @@ class StudioLoyaltyRun(models.Model):
             run.planned_amount = totals["amount"]
             run.progress = 100.0 * totals["done"] / totals["count"] if totals["count"] else 0.0
             run.reward_count, run.reward_total = rewards.get(run, (0, 0.0))
+
+    def _compute_letters(self):
+        for run in self:
+            mailings = run.mailing_ids
+            run.email_count = sum(mailings.mapped("email_count"))
+            run.no_email_count = sum(mailings.mapped("no_email_count"))
+            run.letter_count = sum(mailings.mapped("letter_count"))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -264,10 +282,10 @@ class StudioLoyaltyRun(models.Model):
             raise UserError(self.env._("Rewards must expire at least one day after they are issued."))
         if self.expiration_type == "date" and (not self.expiration_date or self.expiration_date <= today):
             raise UserError(self.env._("The expiration date must be in the future."))
-        if self.send_email and not self.mail_template_id:
-            raise UserError(self.env._("Choose the email template to send."))
-        if self.print_letters and not self.report_id:
-            raise UserError(self.env._("Choose the reward letter to print."))
+        if (self.send_email or self.print_letters) and not self.mail_template_id:
+            raise UserError(self.env._("Choose the reward letter to send."))
+        if self.send_sms and not self.sms_template_id:
+            raise UserError(self.env._("Choose the text message to send."))
 
     def action_load(self):
         """Load for Processing: list every eligible client with what they will get."""
@@ -346,7 +364,7 @@ class StudioLoyaltyRun(models.Model):
         transition(self).state = "processing"
         self._process_lines(todo)
         self._finish()
-        if self.print_letters and self.reward_ids:
+        if self.mailing_ids.letter_attachment_id:
             return self.action_print_letters()
         return True
 
@@ -364,16 +382,21 @@ class StudioLoyaltyRun(models.Model):
             transition(run).state = "cancelled"
 
     def action_print_letters(self):
-        """Print the reward letters of the run; the run's history records who printed them."""
+        """Download the run's reward letters: one per client, in one PDF."""
         self.ensure_one()
-        rewards = self.reward_ids.filtered(lambda r: r.state != "cancelled")
-        if not rewards:
-            raise UserError(self.env._("This run has no rewards to print letters for."))
-        report = self.report_id or self.env.ref("studio_loyalty.studio_loyalty_reward_report_letter")
-        self.message_post(
-            body=self.env._("Reward letters printed: %(count)s (%(report)s).", count=len(rewards), report=report.name)
-        )
-        return report.report_action(rewards)
+        mailing = self.mailing_ids.filtered("letter_attachment_id")[:1]
+        if not mailing:
+            raise UserError(self.env._("This run's letters are not ready: it has none, or they are being prepared."))
+        return mailing.action_open_letters()
+
+    def action_open_mailings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("studio_loyalty.studio_loyalty_mailing_action")
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"create": False}
+        if len(self.mailing_ids) == 1:
+            action.update(view_mode="form", views=[(False, "form")], res_id=self.mailing_ids.id)
+        return action
 
     def action_open_rewards(self):
         self.ensure_one()
@@ -466,10 +489,7 @@ class StudioLoyaltyRun(models.Model):
         if not self.entry_id:
             entry = Service._draft_accrual(self.company_id, self.env._("Loyalty rewards of run %s", self.name))
             transition(self).entry_id = entry
-        rewards = Service._issue(reward_vals, entry=self.entry_id)
-        if self.send_email and self.mail_template_id and rewards:
-            self.mail_template_id.send_mail_batch(rewards.ids, force_send=False)
-            self.email_count += len(rewards)
+        Service._issue(reward_vals, entry=self.entry_id)
         return lines
 
     def _finish(self):
@@ -477,6 +497,8 @@ class StudioLoyaltyRun(models.Model):
         transition(self).write({"state": "done", "processed_date": fields.Datetime.now()})
         if self.entry_id:
             transition(self).entry_id = self.env["studio.loyalty.redemption"]._post_accrual(self.entry_id)
+        # One message per client for the whole run, however many batches made its rewards.
+        self.env["studio.loyalty.mailing"]._notify_awarded(self.reward_ids, run=self)
         self.message_post(
             body=self.env._(
                 "Processed: %(rewards)s rewards worth %(amount)s for %(clients)s clients.",

@@ -120,13 +120,36 @@ class StudioReferralGrant(models.Model):
         return grants
 
     def _send_emails(self):
-        """Queue the program's emails; the mail queue sends them, each in its client's language."""
+        """Tell the clients what their referrals earned: one message per client and occasion, in their language."""
+        Mailing = self.env["studio.loyalty.mailing"].sudo()
         for program, grants in self.grouped("program_id").items():
-            if program.send_reward_email and program.reward_mail_template_id:
-                rewards = grants.reward_id
-                if rewards:
-                    program.reward_mail_template_id.send_mail_batch(rewards.ids, force_send=False)
-            if program.send_promo_email and program.promo_mail_template_id:
-                promo_grants = grants.filtered("promo_program_id")
-                if promo_grants:
-                    program.promo_mail_template_id.send_mail_batch(promo_grants.ids, force_send=False)
+            rewards = grants.reward_id
+            if rewards and (program.send_reward_email or program.send_sms):
+                messages = Mailing._about_rewards(rewards)
+                for values in messages.values():
+                    values["referral_program_id"] = program.id
+                Mailing._prepare(
+                    "referral_reward",
+                    program.company_id,
+                    messages,
+                    name=self.env._("Referral rewards: %s", program.name),
+                    send_email=program.send_reward_email,
+                    send_sms=program.send_sms,
+                    mail_template_id=program.reward_mail_template_id.id,
+                )._send()
+            promo_grants = grants.filtered("promo_program_id")
+            if promo_grants and (program.send_promo_email or program.send_sms):
+                # A client with two items at once (two sessions) is told of the latest.
+                messages = {
+                    grant.referred_id.id: {"grant_id": grant.id, "referral_program_id": program.id}
+                    for grant in promo_grants
+                }
+                Mailing._prepare(
+                    "promo",
+                    program.company_id,
+                    messages,
+                    name=self.env._("Promotional items: %s", program.name),
+                    send_email=program.send_promo_email,
+                    send_sms=program.send_sms,
+                    mail_template_id=program.promo_mail_template_id.id,
+                )._send()

@@ -62,28 +62,27 @@ class StudioReferralProgram(models.Model):
     reward_mail_template_id = fields.Many2one(
         comodel_name="mail.template",
         string="Reward Email",
-        domain="[('model', '=', 'studio.loyalty.reward')]",
-        default=lambda self: self.env.ref(
-            "studio_loyalty.studio_referral_mail_template_reward", raise_if_not_found=False
-        ),
+        domain="[('studio_kind', '=', 'referral_reward')]",
+        default=lambda self: self.env["studio.loyalty.mailing"]._default_template("referral_reward"),
     )
     send_promo_email = fields.Boolean(string="Email the referred client when the promotional item is earned")
     promo_mail_template_id = fields.Many2one(
         comodel_name="mail.template",
         string="Promotional Item Email",
-        domain="[('model', '=', 'studio.referral.grant')]",
-        default=lambda self: self.env.ref(
-            "studio_loyalty.studio_referral_mail_template_promo", raise_if_not_found=False
-        ),
+        domain="[('studio_kind', '=', 'promo')]",
+        default=lambda self: self.env["studio.loyalty.mailing"]._default_template("promo"),
     )
     invitation_mail_template_id = fields.Many2one(
         comodel_name="mail.template",
         string="Referral Program Email",
-        domain="[('model', '=', 'res.partner')]",
-        default=lambda self: self.env.ref(
-            "studio_loyalty.studio_referral_mail_template_invitation", raise_if_not_found=False
-        ),
+        domain="[('studio_kind', '=', 'referral_invitation')]",
+        default=lambda self: self.env["studio.loyalty.mailing"]._default_template("referral_invitation"),
         help="Sent to referring clients; sending it starts their clock for the 'within N days' requirements.",
+    )
+    send_sms = fields.Boolean(
+        string="Also send a text message",
+        help="Each of these messages also goes out as a text message (the installed text of its type) "
+        "to clients who have a phone number.",
     )
 
     referral_ids = fields.One2many(comodel_name="studio.referral", inverse_name="program_id", string="Referrals")
@@ -181,9 +180,18 @@ class StudioReferralProgram(models.Model):
             if promo.company_id and promo.company_id != program.company_id:
                 raise ValidationError(self.env._("The promotional item belongs to another company."))
 
-    @api.constrains("send_reward_email", "reward_mail_template_id", "send_promo_email", "promo_mail_template_id")
+    @api.constrains(
+        "send_reward_email", "reward_mail_template_id", "send_promo_email", "promo_mail_template_id",
+        "invitation_mail_template_id",
+    )  # fmt: skip
     def _check_templates(self):
         for program in self:
+            for field, kind in (
+                ("reward_mail_template_id", "referral_reward"),
+                ("promo_mail_template_id", "promo"),
+                ("invitation_mail_template_id", "referral_invitation"),
+            ):
+                program[field]._studio_check_kind(kind, program._fields[field].string)
             if program.send_reward_email and not program.reward_mail_template_id:
                 raise ValidationError(self.env._("Choose the email to send when a reward is issued."))
             if program.send_promo_email and not program.promo_mail_template_id:
