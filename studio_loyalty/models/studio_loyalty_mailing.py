@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 from odoo.tools.pdf import merge_pdf
 
 from .studio_loyalty_guard import transition
@@ -201,7 +202,7 @@ class StudioLoyaltyMailing(models.Model):
                 "awarded",
                 company,
                 self._about_rewards(company_rewards),
-                name=self.env._("Loyalty letters of %s", fields.Date.to_string(fields.Date.context_today(self))),
+                name=self.env._("Loyalty letters of %s", format_date(self.env, fields.Date.context_today(self))),
                 print_letters=True,
             )
             if left_out:
@@ -247,7 +248,7 @@ class StudioLoyaltyMailing(models.Model):
                     "awarded",
                     company,
                     self._about_rewards(status_rewards),
-                    name=self.env._("Rewards awarded to %s clients", status.name),
+                    name=self.env._("Rewards awarded (%s)", status.name),
                     status_id=status.id,
                     run_id=run.id if run else False,
                     **status._studio_triggers("award"),
@@ -335,9 +336,8 @@ class StudioLoyaltyMailing(models.Model):
         """One email per client, rendered in their language and posted on their record (the mail queue sends it)."""
         template = self.mail_template_id
         reachable = lines.filtered(lambda line: line.partner_id.email)
-        (lines - reachable).write(
-            {"email_state": "no_address", "note": self.env._("No email address: the email was not sent.")}
-        )
+        (lines - reachable).email_state = "no_address"
+        (lines - reachable)._add_note(self.env._("No email address: the email was not sent."))
         if not reachable:
             return
         rendered = template.sudo()._generate_template(reachable.ids, ("subject", "body_html", "email_from", "reply_to"))
@@ -361,9 +361,8 @@ class StudioLoyaltyMailing(models.Model):
     def _text(self, lines):
         """One text message per client with a phone number, queued for Odoo's SMS gateway."""
         reachable = lines.filtered(lambda line: line.partner_id.phone)
-        (lines - reachable).write(
-            {"sms_state": "no_number", "note": self.env._("No phone number: the text message was not sent.")}
-        )
+        (lines - reachable).sms_state = "no_number"
+        (lines - reachable)._add_note(self.env._("No phone number: the text message was not sent."))
         if not reachable:
             return
         bodies = self.sms_template_id.sudo()._render_field("body", reachable.ids, compute_lang=True)
@@ -420,8 +419,8 @@ class StudioLoyaltyMailing(models.Model):
             )
         )
 
-    def _finish(self):
-        """Join the printed parts into the one PDF, and tell whoever sent it."""
+    def _finish(self, notify=False):
+        """Join the printed parts into the one PDF; ``notify`` tells whoever sent it (after a background send)."""
         self.ensure_one()
         parts = self._parts()
         if parts:
@@ -451,7 +450,7 @@ class StudioLoyaltyMailing(models.Model):
         )
         if self.no_email_count:
             summary += " " + self.env._("%s clients have no email address.", self.no_email_count)
-        self.message_post(body=summary, partner_ids=self.user_id.partner_id.ids)
+        self.message_post(body=summary, partner_ids=self.user_id.partner_id.ids if notify else [])
 
     def action_open_letters(self):
         self.ensure_one()
@@ -496,7 +495,7 @@ class StudioLoyaltyMailing(models.Model):
                         len(lines), remaining=Line.search_count(domain)
                     ):
                         return
-            mailing._finish()
+            mailing._finish(notify=True)
             if in_cron:
                 self.env["ir.cron"]._commit_progress(remaining=0)
 
@@ -548,7 +547,7 @@ class StudioLoyaltyMailing(models.Model):
                             "expiring",
                             company,
                             {},
-                            name=self.env._("Rewards expiring soon: %s clients", status.name),
+                            name=self.env._("Rewards expiring soon (%s)", status.name),
                             status_id=status.id,
                             **status._studio_triggers("expiry"),
                         )

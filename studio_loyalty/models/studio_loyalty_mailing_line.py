@@ -113,6 +113,10 @@ class StudioLoyaltyMailingLine(models.Model):
     def _studio_refusal(self, vals, creating):
         return self.env._("A client's letter is written by the send it belongs to.")
 
+    def _add_note(self, note):
+        for line in self:
+            line.note = f"{line.note} {note}" if line.note else note
+
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):
         if not in_transition(self) and any(line.mailing_id.state != "draft" for line in self):
