@@ -529,16 +529,14 @@ class StudioLoyaltyMailing(models.Model):
             due_clients = defaultdict(list)
             for company, partner in Reward._read_group(domain, ["company_id", "partner_id"]):
                 due_clients[company].append(partner.id)
+            # A send a stopped run left is gone on with and sent, even once no client is left to add to it.
+            drafts = self.sudo().search(
+                [("kind", "=", "expiring"), ("status_id", "=", status.id), ("state", "=", "draft")], order="id"
+            )
+            for company in drafts.company_id:
+                due_clients.setdefault(company, [])
             for company, partner_ids in due_clients.items():
-                mailing = self.sudo().search(
-                    [
-                        ("kind", "=", "expiring"),
-                        ("status_id", "=", status.id),
-                        ("company_id", "=", company.id),
-                        ("state", "=", "draft"),
-                    ],
-                    limit=1,
-                )
+                mailing = drafts.filtered_domain([("company_id", "=", company.id)])[:1]
                 for start in range(0, len(partner_ids), batch_size):
                     chunk = partner_ids[start : start + batch_size]
                     due = Reward.search([*domain, ("company_id", "=", company.id), ("partner_id", "in", chunk)])

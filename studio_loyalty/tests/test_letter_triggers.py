@@ -129,3 +129,31 @@ class TestExpiryReminders(LettersCommon):
         self.assertEqual(self._listed(), dict.fromkeys(rewards, 1))
         for client in self.client | self.fleur | self.cara:
             self.assertEqual(len(self._mails(client)), 1)
+
+    def test_reminder_stopped_after_its_last_client_is_sent(self):
+        """A reminder job stopped once every client was listed, before sending, is sent by the next run."""
+        reward = self._reward(self.client, 20.0, expiration_date=self._days(10))
+        with self._cron_stopping_after(1) as Cron:
+            Cron._cron_remind(batch_size=5)
+        draft = self._reminders()
+        self.assertEqual((draft.state, draft.line_ids.reward_ids), ("draft", reward))
+        self.Mailing._cron_remind()
+        self.assertEqual(self._reminders(), draft)
+        self.assertEqual(draft.state, "done")
+        self.assertEqual(len(self._mails(self.client)), 1)
+
+    def test_reward_spent_while_the_reminder_waits_is_left_out(self):
+        """A reward cancelled after a stopped job listed it is left out, and its client is not written to."""
+        ada = self._reward(self.client, 20.0, expiration_date=self._days(10))
+        fleur = self._reward(self.fleur, 30.0, expiration_date=self._days(10))
+        with self._cron_stopping_after(1) as Cron:
+            Cron._cron_remind(batch_size=5)
+        ada.action_cancel()
+        self.Mailing._cron_remind()
+        reminder = self._reminders()
+        self.assertEqual(reminder.state, "done")
+        line = self._line(reminder, self.client)
+        self.assertEqual((line.state, line.note), ("skipped", "No reward left to write about."))
+        self.assertFalse(self._mails(self.client))
+        self.assertEqual(self._line(reminder, self.fleur).reward_ids, fleur)
+        self.assertEqual(len(self._mails(self.fleur)), 1)
