@@ -549,7 +549,19 @@ class StudioLoyaltyMailing(models.Model):
                             status_id=status.id,
                             **status._studio_triggers("expiry"),
                         )
-                    mailing._add_lines(self._about_rewards(due))
+                    # A client the stopped run listed already: their letter lists this reward too.
+                    listed = {
+                        line.partner_id: line
+                        for line in self.env["studio.loyalty.mailing.line"]
+                        .sudo()
+                        .search([("mailing_id", "=", mailing.id), ("partner_id", "in", chunk)])
+                    }
+                    for partner, rewards in due.grouped("partner_id").items():
+                        if partner in listed:
+                            transition(listed[partner]).reward_ids = [fields.Command.link(r.id) for r in rewards]
+                    mailing._add_lines(
+                        self._about_rewards(due.filtered(lambda r, listed=listed: r.partner_id not in listed))
+                    )
                     if in_cron and not self.env["ir.cron"]._commit_progress(
                         len(due.partner_id), remaining=max(len(partner_ids) - start - batch_size, 0)
                     ):

@@ -157,3 +157,16 @@ class TestExpiryReminders(LettersCommon):
         self.assertFalse(self._mails(self.client))
         self.assertEqual(self._line(reminder, self.fleur).reward_ids, fleur)
         self.assertEqual(len(self._mails(self.fleur)), 1)
+
+    def test_client_already_listed_by_a_stopped_reminder_gets_one_message(self):
+        """A reward falling due while a stopped reminder already lists its client joins that client's one letter."""
+        first = self._reward(self.client, 20.0, expiration_date=self._days(10))
+        with self._cron_stopping_after(1) as Cron:
+            Cron._cron_remind()
+        second = self._reward(self.client, 5.0, expiration_date=self._days(3))
+        self.Mailing._cron_remind()
+        reminder = self._reminders()
+        self.assertEqual(reminder.state, "done")
+        self.assertEqual(self._line(reminder, self.client).reward_ids, first | second)
+        mail, text = self._mail_text(self.client)
+        self.assertAllIn([first.name, second.name, self._money(25.0, self.client)], text)
