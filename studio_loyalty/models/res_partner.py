@@ -318,7 +318,8 @@ class ResPartner(models.Model):
         """Send each referring client their program's invitation; the first email since assignment starts the clock.
 
         Clients without an email address are listed on the send, not emailed,
-        and their clock does not start.
+        and their clock does not start. The send starts the clocks as it emails
+        (in the background for a large one).
         """
         partners = self.sudo()
         unassigned = partners.filtered(lambda partner: not partner.studio_referral_program_id)
@@ -347,10 +348,6 @@ class ResPartner(models.Model):
             )
             mailing._send()
             mailings |= mailing
-        emailed = mailings.line_ids.filtered(lambda line: line.email_state == "queued").partner_id
-        emailed.filtered(
-            lambda partner: not partner.studio_referral_email_date
-        ).sudo().studio_referral_email_date = fields.Datetime.now()
         if len(mailings) == 1 and mailings.no_email_count:
             return mailings.action_open_lines()
         return True

@@ -357,6 +357,11 @@ class StudioLoyaltyMailing(models.Model):
                 mail_auto_delete=template.auto_delete,
             )
         reachable.email_state = "queued"
+        if self.kind == "referral_invitation":
+            # The first invitation a client is emailed starts their program's "within N days" clock.
+            reachable.partner_id.sudo().filtered(
+                lambda partner: not partner.studio_referral_email_date
+            ).studio_referral_email_date = fields.Datetime.now()
 
     def _text(self, lines):
         """One text message per client with a phone number, queued for Odoo's SMS gateway."""

@@ -340,6 +340,24 @@ class TestSendOptions(LettersCommon):
         self.assertEqual(self._mails(clients).recipient_ids, clients)
         self.assertEqual((mailing.email_count, mailing.letter_count), (5, 5))
 
+    def test_invitation_sent_in_background_starts_the_clocks_of_emailed_clients(self):
+        """A large referral invitation, emailed by the background job, starts the clock of each emailed client."""
+        self.env["ir.config_parameter"].sudo().set_param("studio_loyalty.letters_background_threshold", 1)
+        program = self._referral_program()
+        cara = self.env["res.partner"].create({"name": "Cara Nomail"})
+        clients = self.client | self.fleur | cara
+        clients.write({"studio_referral_program_id": program.id})
+        self.assertFalse(any(clients.mapped("studio_referral_email_date")))
+        clients.action_studio_send_referral_email()
+        mailing = self.Mailing.search([("kind", "=", "referral_invitation")])
+        self.assertEqual(mailing.state, "queued")
+        self.Mailing._cron_send()
+        self.assertEqual(mailing.state, "done")
+        self.assertEqual(len(self._mails(self.client | self.fleur)), 2)
+        self.assertTrue(self.client.studio_referral_email_date)
+        self.assertTrue(self.fleur.studio_referral_email_date)
+        self.assertFalse(cara.studio_referral_email_date, "no email, no clock")
+
     def test_loyalty_user_sends_letters_from_the_rewards_list(self):
         """Loyalty staff prepare and send letters from the rewards list without access errors."""
         staff = new_test_user(
