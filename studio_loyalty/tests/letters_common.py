@@ -104,7 +104,7 @@ class LettersCommon(StudioLoyaltyCommon):
         return mail, flat(lxml_html.fromstring(mail.body_html).text_content())
 
     def _sms(self, partner):
-        return self.env["sms.sms"].search([("partner_id", "=", partner.id)])
+        return self.env["sms.sms"].search([("partner_id", "in", partner.ids)])
 
     def _money(self, amount, partner):
         return flat(format_amount(self.env, amount, self.currency, partner.lang))

@@ -288,20 +288,32 @@ class TestRunLetters(LettersCommon):
 @tagged("post_install", "-at_install")
 class TestSendOptions(LettersCommon):
     def test_text_message_only_where_ticked_and_a_phone_is_known(self):
-        """A text message goes to clients with a phone only when the send ticks it."""
-        rewards = self._reward(self.client, 25.0, expiration_date=self._days(20)) | self._reward(self.fleur, 30.0)
-        self._send("expiring", self._about(rewards), send_email=False, print_letters=False, send_sms=True)
-        sms = self._sms(self.client)
-        self.assertEqual(len(sms), 1)
-        self.assertEqual(sms.state, "outgoing")
-        self.assertEqual(
-            flat(sms.body),
-            f"Lumière Studio: Ada Portrait, {self._money(25.0, self.client)} of your loyalty rewards expire on "
-            f"{self._date(self._days(20), self.client)}. We'd love to see you before then!",
+        """A text message, in the client's language, goes to clients with a phone only when the send ticks it."""
+        self.fleur.phone = "+33 6 12 34 56 78"
+        rewards = (
+            self._reward(self.client, 25.0, expiration_date=self._days(20))
+            | self._reward(self.fleur, 1234.5, expiration_date=self._days(20))
+            | self._reward(self.other_client, 30.0, expiration_date=self._days(20))
         )
-        self.assertFalse(self._sms(self.fleur))
+        texted = self._send("expiring", self._about(rewards), send_email=False, print_letters=False, send_sms=True)
+        for client in self.client | self.fleur:
+            sms = self._sms(client)
+            self.assertEqual(len(sms), 1)
+            self.assertEqual((sms.state, sms.number), ("outgoing", client.phone))
+            amount = rewards.filtered(lambda r, client=client: r.partner_id == client).amount
+            self.assertEqual(
+                flat(sms.body),
+                f"Lumière Studio: {client.name}, {self._money(amount, client)} of your loyalty rewards expire on "
+                f"{self._date(self._days(20), client)}. We'd love to see you before then!",
+            )
+        self.assertNotEqual(self._date(self._days(20), self.client), self._date(self._days(20), self.fleur))
+        self.assertFalse(self._sms(self.other_client))
+        line = self._line(texted, self.other_client)
+        self.assertEqual((line.state, line.sms_state), ("sent", "no_number"))
+        self.assertIn("No phone number", line.note)
+        self.assertEqual(texted.sms_count, 2)
         emailed = self._send("awarded", self._about(rewards), print_letters=False)
-        self.assertEqual(len(self._sms(self.client)), 1, "no text message when the send does not tick it")
+        self.assertEqual(len(self._sms(self.client | self.fleur)), 2, "no text message when the send does not tick it")
         self.assertEqual(set(emailed.line_ids.mapped("sms_state")), {"none"})
 
     def test_large_send_printed_in_background_into_one_pdf(self):
@@ -377,7 +389,7 @@ class TestSendOptions(LettersCommon):
         self.assertEqual(mailing.state, "done")
         self.assertEqual(mailing.user_id, staff)
         self.assertEqual((mailing.email_count, mailing.sms_count, mailing.letter_count), (2, 1, 2))
-        self.assertEqual(len(self._letter_pages(mailing.sudo())), 2)
+        self.assertEqual(len(self._letter_pages(mailing)), 2)
         self.assertIn("Sent: 2 emails, 1 text messages, 2 letters", mailing.message_ids[0].body)
         with self.assertRefused(UserError, "sent already"):
             mailing.action_send()
