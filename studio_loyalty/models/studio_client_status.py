@@ -124,13 +124,16 @@ class StudioClientStatus(models.Model):
     def _studio_triggers(self, trigger):
         """What the ``trigger`` ("award" or "expiry") of this status sends, as a send's values; empty if nothing."""
         self.ensure_one()
-        email, letter, sms = self[f"{trigger}_email"], self[f"{trigger}_letter"], self[f"{trigger}_sms"]
+        # A template deleted since it was chosen sends nothing, rather than refusing the reward being issued.
+        template, sms_template = self[f"{trigger}_template_id"], self[f"{trigger}_sms_template_id"]
+        email, letter = self[f"{trigger}_email"] and template, self[f"{trigger}_letter"] and template
+        sms = self[f"{trigger}_sms"] and sms_template
         if not (email or letter or sms):
             return {}
         return {
-            "send_email": email,
-            "print_letters": letter,
-            "send_sms": sms,
+            "send_email": bool(email),
+            "print_letters": bool(letter),
+            "send_sms": bool(sms),
             "mail_template_id": self[f"{trigger}_template_id"].id,
             "sms_template_id": self[f"{trigger}_sms_template_id"].id,
         }

@@ -529,7 +529,7 @@ class StudioLoyaltyMailing(models.Model):
             .sudo()
             .search(["|", "|", ("expiry_email", "=", True), ("expiry_letter", "=", True), ("expiry_sms", "=", True)])
         )
-        for status in statuses:
+        for status in statuses.filtered(lambda s: s._studio_triggers("expiry")):
             domain = status._studio_reminder_domain()
             due_clients = defaultdict(list)
             for company, partner in Reward._read_group(domain, ["company_id", "partner_id"]):
