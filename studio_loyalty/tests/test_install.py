@@ -22,8 +22,13 @@ class TestInstall(TransactionCase):
 class TestRewardLetterPdf(HttpCase):
     # An HttpCase, so wkhtmltopdf fetches the report's styles from the test server.
 
-    def _print(self, rewards):
-        """The letters of ``rewards`` as wkhtmltopdf prints them: (PDF bytes, text per page)."""
+    def _letters(self, rewards):
+        """The draft send of the reward letters about ``rewards``: one line per client, in name order."""
+        action = self.env["studio.loyalty.mailing"]._draft_for(rewards)
+        return self.env["studio.loyalty.mailing"].browse(action["res_id"]).line_ids.sorted("sequence")
+
+    def _print(self, lines):
+        """The letters of ``lines`` as wkhtmltopdf prints them: (PDF bytes, text per page)."""
         # Under tests Odoo renders HTML instead of calling wkhtmltopdf unless
         # forced, and skips a test whose report the installed wkhtmltopdf
         # cannot print: here that is a failure of the template.
@@ -31,7 +36,7 @@ class TestRewardLetterPdf(HttpCase):
             pdf, report_type = (
                 self.env["ir.actions.report"]
                 .with_context(force_report_rendering=True)
-                ._render_qweb_pdf("studio_loyalty.studio_loyalty_reward_report_letter", rewards.ids)
+                ._render_qweb_pdf("studio_loyalty.studio_loyalty_mailing_report_letter", lines.ids)
             )
         except unittest.SkipTest as skipped:
             self.fail(f"The letters do not print with this wkhtmltopdf: {skipped}")
@@ -41,22 +46,33 @@ class TestRewardLetterPdf(HttpCase):
         return pdf, text.decode().split("\f")[:-1]
 
     def test_reward_letter_renders_pdf(self):
-        """The reward letter prints as a real PDF naming the reward and the client."""
-        client = self.env["res.partner"].create({"name": "Ada Portrait"})
+        """The reward letter prints as a real PDF (a text layer) naming the client, the reward and its amount."""
+        client = self.env["res.partner"].create({"name": "Ada Portrait", "city": "Lyon", "street": "1 Rue Haute"})
         reward = self.env["studio.loyalty.reward"].create({"partner_id": client.id, "amount": 25.0})
-        _pdf, pages = self._print(reward)
+        lines = self._letters(reward)
+        _pdf, pages = self._print(lines)
         self.assertEqual(len(pages), 1)
-        self.assertIn(reward.name, pages[0])
-        self.assertIn(client.name, pages[0])
+        page = " ".join(pages[0].split())  # the text layer, whatever its line breaks
+        self.assertIn(f"Dear {client.name}", page, "the template's text, merged")
+        self.assertIn("1 Rue Haute", page, "the address, for a window envelope")
+        self.assertIn(reward.name, page, "the rewards table")
+        self.assertIn(reward.currency_id.format(25.0).replace("\xa0", " "), page.replace("\xa0", " "))
+        self.assertIn(self.env.company.name, page)
 
     def test_letters_of_several_rewards_print_together(self):
-        """The letters of several rewards print as one PDF, a page per letter, each to its client."""
-        clients = self.env["res.partner"].create([{"name": name} for name in ("Ada Portrait", "Ben Wedding")])
+        """One letter per client, listing all of their rewards, printed together: a page per client."""
+        clients = self.env["res.partner"].create([{"name": name} for name in ("Ben Wedding", "Ada Portrait")])
         rewards = self.env["studio.loyalty.reward"].create(
             [{"partner_id": client.id, "amount": 10.0 + i} for i, client in enumerate(list(clients) * 2)]
         )
-        _pdf, pages = self._print(rewards)
-        self.assertEqual(len(pages), 4)
-        for reward, page in zip(rewards, pages, strict=True):
-            self.assertIn(reward.name, page)
-            self.assertIn(reward.partner_id.name, page)
+        lines = self._letters(rewards)
+        self.assertEqual(lines.partner_id.mapped("name"), ["Ada Portrait", "Ben Wedding"], "in name order")
+        _pdf, pages = self._print(lines)
+        self.assertEqual(len(pages), 2)
+        for line, page in zip(lines, pages, strict=True):
+            self.assertIn(line.partner_id.name, page)
+            for reward in rewards:
+                if reward.partner_id == line.partner_id:
+                    self.assertIn(reward.name, page)
+                else:
+                    self.assertNotIn(reward.name, page, "each letter lists its own client's rewards only")
