@@ -149,15 +149,26 @@ class TestLedgerIntegrity(StudioLoyaltyCommon):
         self.assertEqual(self.line.consumed_amount, 200.0)
 
     def test_counts_and_letters_leave_out_cancelled_rewards(self):
-        """A reward cancelled after processing no longer counts on the run nor gets a letter."""
+        """A reward cancelled after processing no longer counts on the run nor is listed in a letter."""
         self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
         kept, cancelled = self.run.reward_ids
+        Mailing = self.env["studio.loyalty.mailing"]
+        # A send prepared before the cancellation goes out without the cancelled reward.
+        before = Mailing.browse(self.run.reward_ids.action_studio_send_letters()["res_id"])
+        self.assertEqual(before.line_ids.reward_ids, kept | cancelled)
         cancelled.action_cancel()
         self.run.invalidate_recordset()
         self.assertEqual(self.run.reward_count, 1)
         self.assertEqual(self.run.currency_id.compare_amounts(self.run.reward_total, 10.0), 0)
-        action = self.run.action_print_letters()
-        self.assertEqual(action["context"]["active_ids"], kept.ids)
+        before.action_send()
+        self.assertEqual(before.line_ids.reward_ids, kept)
+        self.assertEqual(before.line_ids.letter_state, "printed")
+        # Letters prepared after it leave it out, and say so.
+        after = Mailing.browse(self.run.reward_ids.action_studio_send_letters()["res_id"])
+        self.assertEqual(after.line_ids.reward_ids, kept)
+        self.assertIn("1 selected rewards or clients were left out", after.message_ids.mapped("body")[0])
+        with self.assertRaisesRegex(UserError, "no reward to write about"):
+            cancelled.action_studio_send_letters()
 
     def test_cancelled_run_reward_cannot_be_reopened(self):
         """Once the run is cancelled its sales are back: its rewards cannot be made available again."""

@@ -261,26 +261,47 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertEqual({len(run.reward_ids.filtered_domain([("partner_id", "=", c.id)])) for c in clients}, {2})
 
     def test_emails_are_queued(self):
-        """Reward emails go to the mail queue, one per reward, not sent inline."""
+        """The run emails each client once, listing all their rewards, through the mail queue; no address, listed."""
         self.client.email = "ada@example.com"
+        cleo = self.env["res.partner"].create({"name": "Cleo Family", "client_status_id": self.status_loyal.id})
         self._paid_invoice(self.client, 200.0)
+        self._paid_invoice(cleo, 100.0)
         run, _ = self._process(send_email=True)
+        ada_rewards = run.reward_ids.filtered(lambda r: r.partner_id == self.client)
+        self.assertEqual(len(ada_rewards), 2)
         mails = self.env["mail.mail"].search(
-            [("model", "=", "studio.loyalty.reward"), ("res_id", "in", run.reward_ids.ids)]
+            [("model", "=", "res.partner"), ("res_id", "in", (self.client | cleo).ids)]
         )
-        self.assertEqual(len(mails), 2)
-        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
-        self.assertEqual(run.email_count, 2)
+        self.assertEqual(len(mails), 1, "one email per client per run, however many rewards")
+        self.assertEqual(mails.recipient_ids, self.client)
+        self.assertEqual(mails.state, "outgoing", "queued, not sent in the request")
+        for reward in ada_rewards:
+            self.assertIn(reward.name, mails.body_html)
+        self.assertEqual(run.email_count, 1)
+        self.assertEqual(run.no_email_count, 1)
+        line = run.mailing_ids.line_ids.filtered(lambda line: line.partner_id == cleo)
+        self.assertEqual((line.state, line.email_state), ("sent", "no_address"))
+        self.assertFalse(run.letter_count)
 
     def test_letters_printed(self):
-        """Printing letters opens the reward letter report for the run's rewards."""
+        """Printing letters gives one PDF with one letter per client, which processing opens."""
         self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
-        self._paid_invoice(self.client, 100.0)
+        self._paid_invoice(self.client, 200.0)
         run, _ = self._load(print_letters=True)
         action = run.action_process()
-        self.assertEqual(action["report_name"], "studio_loyalty.studio_loyalty_reward_letter")
-        self.assertEqual(action["context"]["active_ids"], run.reward_ids.ids)
-        self.assertIn("Reward letters printed: 1 (Reward Letter)", run.message_ids[:1].body)
+        self.assertEqual(len(run.reward_ids), 2)
+        mailing = run.mailing_ids
+        self.assertEqual(len(mailing), 1)
+        self.assertEqual(mailing.state, "done")
+        attachment = mailing.letter_attachment_id
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
+        self.assertTrue(attachment.raw.startswith(b"%PDF"))
+        self.assertEqual(run.letter_count, 1, "one letter for the client's two rewards")
+        self.assertEqual(mailing.line_ids.reward_ids, run.reward_ids)
+        self.assertEqual(mailing.line_ids.letter_state, "printed")
+        self.assertFalse(run.email_count)
+        self.assertEqual(run.action_print_letters(), action, "printed again from the run")
 
     def test_bad_input_refused(self):
         """Zero threshold or amount cannot be saved, a past expiry cannot be loaded; nothing is created."""
