@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user, tagged
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import float_compare, html2plaintext, mute_logger
 
 from odoo.addons.studio_loyalty.models.studio_loyalty_guard import transition
 
@@ -699,6 +699,10 @@ class TestReferralRules(ReferralCommon):
 
 @tagged("post_install", "-at_install")
 class TestReferralMessages(ReferralCommon):
+    def _mail_to(self, client):
+        """The emails queued on ``client``'s record."""
+        return self.env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "=", client.id)])
+
     def test_emails_rendered_with_merge_fields_in_client_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self._program(
@@ -710,15 +714,14 @@ class TestReferralMessages(ReferralCommon):
         )
         cleo = self._refer(lang="fr_FR")
         grant = self._referral(cleo).grant_ids
-        reward_mail = self.env["mail.mail"].search(
-            [("model", "=", "studio.loyalty.reward"), ("res_id", "=", grant.reward_id.id)]
-        )
+        reward_mail = self._mail_to(self.referrer)
         self.assertEqual(len(reward_mail), 1)
         self.assertEqual(reward_mail.state, "outgoing", "queued, not sent in the request")
         self.assertEqual(reward_mail.recipient_ids, self.referrer)
         self.assertIn("Cleo Newborn", reward_mail.body_html)
-        self.assertIn(self.currency.format(10.0), reward_mail.body_html)
-        promo_mail = self.env["mail.mail"].search([("model", "=", "studio.referral.grant"), ("res_id", "=", grant.id)])
+        self.assertIn(grant.reward_id.name, reward_mail.body_html)
+        self.assertIn(self.currency.format(10.0), html2plaintext(reward_mail.body_html))
+        promo_mail = self._mail_to(cleo)
         self.assertEqual(len(promo_mail), 1)
         self.assertEqual(promo_mail.recipient_ids, cleo)
         self.assertIn(grant.coupon_id.code, promo_mail.body_html)
@@ -727,25 +730,25 @@ class TestReferralMessages(ReferralCommon):
         self.assertTrue(description)
         self.assertIn(description, promo_mail.body_html)
         self.assertEqual(grant.promo_identifier, "Referral Welcome Coupon")
-        # Each email is rendered in its recipient's language.
+        # One message per client and occasion, each rendered in its recipient's language.
+        Line = self.env["studio.loyalty.mailing.line"]
+        promo_line = Line.search([("kind", "=", "promo"), ("grant_id", "=", grant.id)])
+        self.assertEqual(promo_line.partner_id, cleo)
+        reward_line = Line.search([("kind", "=", "referral_reward"), ("reward_ids", "in", grant.reward_id.ids)])
+        self.assertEqual(reward_line.partner_id, self.referrer)
         promo_template = self.program.promo_mail_template_id
-        self.assertEqual(promo_template._render_lang(grant.ids), {grant.id: "fr_FR"})
+        self.assertEqual(promo_template._render_lang(promo_line.ids), {promo_line.id: "fr_FR"})
         reward_template = self.program.reward_mail_template_id
-        self.assertEqual(reward_template._render_lang(grant.reward_id.ids), {grant.reward_id.id: "en_US"})
+        self.assertEqual(reward_template._render_lang(reward_line.ids), {reward_line.id: "en_US"})
         self.assertEqual(grant.coupon_code, grant.coupon_id.code)
 
     def test_no_email_unless_ticked(self):
         self._program(give_promo=True, promo_program_id=self.coupon_program.id)
         cleo = self._refer()
         grant = self._referral(cleo).grant_ids
-        self.assertFalse(
-            self.env["mail.mail"].search(
-                [
-                    ("model", "in", ("studio.loyalty.reward", "studio.referral.grant")),
-                    ("res_id", "in", (grant.id, grant.reward_id.id)),
-                ]
-            )
-        )
+        self.assertTrue(grant.reward_id and grant.promo_program_id)
+        self.assertFalse(self._mail_to(self.referrer) | self._mail_to(cleo))
+        self.assertFalse(self.env["studio.loyalty.mailing"].search([("kind", "in", ("referral_reward", "promo"))]))
 
     def test_send_program_email_from_the_clients_list(self):
         """The list's action sends the program email to every selected client and starts their clocks."""
@@ -756,6 +759,7 @@ class TestReferralMessages(ReferralCommon):
         action.with_context(active_model="res.partner", active_ids=clients.ids).run()
         self.assertTrue(all(clients.mapped("studio_referral_email_date")))
         mails = self.env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "in", clients.ids)])
+        self.assertEqual(len(mails), 2, "one email per client")
         self.assertEqual(mails.recipient_ids, clients)
         self.assertIn("Refer a Friend", mails[0].body_html)
 
@@ -763,10 +767,27 @@ class TestReferralMessages(ReferralCommon):
         self.other_client.email = "ben@example.com"
         with self.assertRefused(UserError, "Assign a referral program first"):
             self.other_client.action_studio_send_referral_email()
-        self.other_client.write({"studio_referral_program_id": self.program.id, "email": False})
-        with self.assertRefused(UserError, "no email address"):
-            self.other_client.action_studio_send_referral_email()
         self.assertFalse(self.other_client.studio_referral_email_date)
+
+    def test_send_program_email_skips_clients_without_email(self):
+        """A client without an email address is listed, not emailed, and their clock does not start."""
+        self.other_client.write({"studio_referral_program_id": self.program.id, "email": False})
+        self.referrer.studio_referral_email_date = False
+        action = (self.referrer | self.other_client).action_studio_send_referral_email()
+        self.assertTrue(self.referrer.studio_referral_email_date)
+        self.assertFalse(self.other_client.studio_referral_email_date)
+        self.assertTrue(self._mail_to(self.referrer))
+        self.assertFalse(self._mail_to(self.other_client))
+        self.assertEqual(action["res_model"], "studio.loyalty.mailing.line")
+        lines = self.env["studio.loyalty.mailing.line"].search(action["domain"])
+        self.assertEqual(lines.partner_id, self.referrer | self.other_client)
+        skipped = lines.filtered(lambda line: line.partner_id == self.other_client)
+        self.assertEqual(skipped.email_state, "no_address")
+        self.assertEqual(lines.mailing_id.no_email_count, 1)
+        # Alone, nobody is emailed and nothing starts.
+        self.other_client.action_studio_send_referral_email()
+        self.assertFalse(self.other_client.studio_referral_email_date)
+        self.assertFalse(self._mail_to(self.other_client))
 
 
 @tagged("post_install", "-at_install")
