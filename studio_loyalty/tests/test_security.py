@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
@@ -60,3 +60,30 @@ class TestSecurity(StudioLoyaltyCommon):
         )
         self.assertEqual(visible, ours)
         self.assertNotIn(theirs, visible)
+
+    def test_letters_are_company_scoped_and_staff_only(self):
+        """Loyalty staff prepare and send their company's letters; others see none; a sent one is kept as sent."""
+        other = self.setup_other_company()["company"]
+        ours = self._reward(self.client, 8.0)
+        self._reward(self.client, 9.0, company_id=other.id)
+        Mailing = self.env["studio.loyalty.mailing"]
+        theirs = Mailing.browse(
+            Mailing._draft_for(self.env["studio.loyalty.reward"].search([("company_id", "=", other.id)]))["res_id"]
+        )
+        self.assertEqual(theirs.company_id, other)
+        action = ours.with_user(self.loyalty_user).action_studio_send_letters()
+        mailing = Mailing.with_user(self.loyalty_user).browse(action["res_id"])
+        self.assertEqual(Mailing.with_user(self.loyalty_user).search([]), mailing)
+        self.assertEqual(
+            self.env["studio.loyalty.mailing.line"].with_user(self.loyalty_user).search([]), mailing.line_ids
+        )
+        mailing.action_send()
+        self.assertEqual(mailing.state, "done")
+        self.assertEqual(mailing.line_ids.letter_state, "printed")
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            mailing.write({"name": "Rewritten"})
+        with self.assertRaisesRegex(UserError, "only a draft can be deleted"):
+            mailing.unlink()
+        for model in ("studio.loyalty.mailing", "studio.loyalty.mailing.line"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.invoicing_user).search([])

@@ -69,12 +69,31 @@ class TestUninstall(BaseCase):
         self.assertEqual(done.returncode, 0, done.stderr[-2000:])
 
         self.assertEqual(_psql(db, "SELECT state FROM ir_module_module WHERE name = 'studio_loyalty'"), "uninstalled")
-        self.assertEqual(_psql(db, "SELECT to_regclass('studio_loyalty_reward') IS NULL"), "t")
+        for table in (
+            "studio_loyalty_reward",
+            "studio_loyalty_mailing",
+            "studio_loyalty_mailing_line",
+            "studio_loyalty_mailing_line_reward_rel",
+        ):
+            self.assertEqual(_psql(db, f"SELECT to_regclass('{table}') IS NULL"), "t", table)
         columns = _psql(
             db,
             "SELECT count(*) FROM information_schema.columns "
             "WHERE table_name = 'res_partner' AND column_name = 'client_status_id'",
         )
         self.assertEqual(columns, "0")
+        # The letter type on Odoo's own templates, and the letters themselves, go with the addon.
+        kinds = _psql(
+            db,
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name IN ('mail_template', 'sms_template') AND column_name = 'studio_kind'",
+        )
+        self.assertEqual(kinds, "0")
+        letters = _psql(
+            db,
+            "SELECT (SELECT count(*) FROM mail_template WHERE model = 'studio.loyalty.mailing.line')"
+            " + (SELECT count(*) FROM sms_template WHERE model = 'studio.loyalty.mailing.line')",
+        )
+        self.assertEqual(letters, "0")
         self.assertEqual(_psql(db, "SELECT count(*) FROM ir_model_data WHERE module = 'studio_loyalty'"), "0")
         subprocess.run(["dropdb", "--if-exists", db], check=False)
