@@ -7,13 +7,15 @@ REPLACED = {
     "studio_referral_mail_template_reward": "studio_loyalty_mail_template_referral_reward",
     "studio_referral_mail_template_promo": "studio_loyalty_mail_template_promo",
 }
-# Where a run or a program names a template.
+# Where a run or a program names a template, and the box that sends it (None: sent on request).
 TEMPLATE_FIELDS = [
-    ("studio.loyalty.run", "mail_template_id"),
-    ("studio.referral.program", "reward_mail_template_id"),
-    ("studio.referral.program", "promo_mail_template_id"),
-    ("studio.referral.program", "invitation_mail_template_id"),
+    ("studio.loyalty.run", "mail_template_id", "send_email"),
+    ("studio.referral.program", "reward_mail_template_id", "send_reward_email"),
+    ("studio.referral.program", "promo_mail_template_id", "send_promo_email"),
+    ("studio.referral.program", "invitation_mail_template_id", None),
 ]
+# Runs still to process: their letters and messages go out when they finish.
+PENDING_RUN_STATES = ("draft", "loaded", "queued", "processing")
 
 
 def migrate(cr, version):
@@ -23,7 +25,11 @@ def migrate(cr, version):
     replacement; the old templates are removed. A template a studio wrote
     itself cannot be converted (it renders another model): the run or program
     keeps no template, and the box that sent it is unticked, so nothing fails
-    to render.
+    to render (a run already processed keeps its boxes: they record what was
+    done). A run still to process that prints letters (19.0.3 printed them
+    from a report) gets the installed reward letter. Statuses and runs made
+    before 19.0.4 get the installed templates of their new triggers and text
+    messages, as new ones do. Running it again changes nothing.
     """
     env = api.Environment(cr, SUPERUSER_ID, {})
     mapping = {}
@@ -31,27 +37,47 @@ def migrate(cr, version):
         old = env.ref(f"studio_loyalty.{old_xmlid}", raise_if_not_found=False)
         if old:
             mapping[old.id] = env.ref(f"studio_loyalty.{new_xmlid}").id
-    for model, field in TEMPLATE_FIELDS:
+    for model, field, box in TEMPLATE_FIELDS:
         Model = env[model].with_context(active_test=False)
         for record in Model.search([(field, "!=", False)]):
             template = record[field]
             if template.studio_kind:
                 continue
-            cr.execute(
-                f'UPDATE "{Model._table}" SET "{field}" = %s WHERE id = %s',  # noqa: S608 (names are constants)
-                (mapping.get(template.id), record.id),
+            new_id = mapping.get(template.id)
+            untick = (
+                box
+                and not new_id
+                and record[box]
+                and (model != "studio.loyalty.run" or record.state in PENDING_RUN_STATES)
             )
-    cr.execute(
-        """
-        UPDATE studio_referral_program SET send_reward_email = FALSE
-         WHERE send_reward_email AND reward_mail_template_id IS NULL
-        """
-    )
-    cr.execute(
-        """
-        UPDATE studio_referral_program SET send_promo_email = FALSE
-         WHERE send_promo_email AND promo_mail_template_id IS NULL
-        """
-    )
+            sets = f'"{field}" = %s' + (f', "{box}" = FALSE' if untick else "")
+            cr.execute(f'UPDATE "{Model._table}" SET {sets} WHERE id = %s', (new_id, record.id))  # noqa: S608 (names are constants)
+    Mailing = env["studio.loyalty.mailing"]
+    awarded, awarded_sms = Mailing._default_template("awarded"), Mailing._default_sms_template("awarded")
+    if awarded:
+        cr.execute(
+            """
+            UPDATE studio_loyalty_run SET mail_template_id = %s
+             WHERE print_letters AND mail_template_id IS NULL AND state IN %s
+            """,
+            (awarded.id, PENDING_RUN_STATES),
+        )
+    if awarded_sms:
+        cr.execute(
+            "UPDATE studio_loyalty_run SET sms_template_id = %s WHERE sms_template_id IS NULL AND state IN %s",
+            (awarded_sms.id, PENDING_RUN_STATES),
+        )
+    defaults = {
+        "award_template_id": awarded,
+        "award_sms_template_id": awarded_sms,
+        "expiry_template_id": Mailing._default_template("expiring"),
+        "expiry_sms_template_id": Mailing._default_sms_template("expiring"),
+    }
+    for field, template in defaults.items():
+        if template:
+            cr.execute(
+                f'UPDATE studio_client_status SET "{field}" = %s WHERE "{field}" IS NULL',  # noqa: S608 (names are constants)
+                (template.id,),
+            )
     env["mail.template"].browse(mapping).unlink()
     env.invalidate_all()
