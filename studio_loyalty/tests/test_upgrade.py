@@ -3,6 +3,7 @@ from pathlib import Path
 
 from odoo.tests import tagged
 
+from .common import StudioLoyaltyCommon
 from .test_ledger import LedgerCase
 
 
@@ -107,3 +108,134 @@ class TestUpgradeToPoints(LedgerCase):
         # Rewards' ledger lines from before are reward lines, not points.
         reward = self._reward(self.client, 10.0)
         self.assertFalse(reward.ledger_ids.is_points)
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeToLetters(StudioLoyaltyCommon):
+    """19.0.4.0.0: runs and programs name the new letters; the 19.0.3 templates (one email per reward) go."""
+
+    OLD = {
+        # 19.0.3 xmlid: (model it rendered, the 19.0.4 template replacing it)
+        "studio_loyalty_reward_mail_template_awarded": (
+            "studio.loyalty.reward",
+            "studio_loyalty_mail_template_awarded",
+        ),
+        "studio_referral_mail_template_reward": (
+            "studio.loyalty.reward",
+            "studio_loyalty_mail_template_referral_reward",
+        ),
+        "studio_referral_mail_template_promo": ("studio.referral.grant", "studio_loyalty_mail_template_promo"),
+        "studio_referral_mail_template_invitation": (
+            "res.partner",
+            "studio_loyalty_mail_template_referral_invitation",
+        ),
+    }
+
+    def _template(self, model, name, xmlid=None):
+        """A 19.0.3 email template: of the record it was about, without a letter type; installed if ``xmlid``."""
+        template = self.env["mail.template"].create(
+            {"name": name, "model_id": self.env["ir.model"]._get_id(model), "subject": name, "body_html": "<p>Hi</p>"}
+        )
+        if xmlid:
+            self.env["ir.model.data"].create(
+                {
+                    "module": "studio_loyalty",
+                    "name": xmlid,
+                    "model": "mail.template",
+                    "res_id": template.id,
+                    "noupdate": True,
+                }
+            )
+        return template
+
+    def _store(self, record, **values):
+        """Write ``values`` as 19.0.3 stored them, past the 19.0.4 constraints (which refuse the old templates)."""
+        self.env.flush_all()
+        sets = ", ".join(f'"{field}" = %s' for field in values)
+        self.env.cr.execute(
+            f'UPDATE "{record._table}" SET {sets} WHERE id = %s',  # noqa: S608 (test data: names are constants)
+            [*values.values(), record.id],
+        )
+        record.invalidate_recordset()
+
+    def test_templates_replaced_custom_ones_cleared(self):
+        old = {xmlid: self._template(model, f"Old {xmlid}", xmlid) for xmlid, (model, _new) in self.OLD.items()}
+        new = {xmlid: self.env.ref(f"studio_loyalty.{new}") for xmlid, (_model, new) in self.OLD.items()}
+        custom = self._template("studio.loyalty.reward", "Our own reward email")
+        custom_invitation = self._template("res.partner", "Our own invitation")
+        Run = self.env["studio.loyalty.run"]
+        run_old, run_custom, run_letters, run_done = Run.create(
+            [{"threshold": 100.0, "reward_amount": 10.0} for _i in range(4)]
+        )
+        awarded = "studio_loyalty_reward_mail_template_awarded"
+        self._store(run_old, mail_template_id=old[awarded].id, send_email=True, print_letters=True)
+        self._store(run_custom, mail_template_id=custom.id, send_email=True)
+        # 19.0.3 printed letters from a report, whatever the email template.
+        self._store(run_letters, mail_template_id=None, sms_template_id=None, print_letters=True)
+        self._store(run_done, mail_template_id=custom.id, send_email=True, state="done")
+        Program = self.env["studio.referral.program"]
+        program_old, program_custom = Program.create(
+            [{"name": name, "give_reward": True, "reward_amount": 10.0} for name in ("Old", "Custom")]
+        )
+        self._store(
+            program_old,
+            reward_mail_template_id=old["studio_referral_mail_template_reward"].id,
+            send_reward_email=True,
+            promo_mail_template_id=old["studio_referral_mail_template_promo"].id,
+            send_promo_email=True,
+            invitation_mail_template_id=old["studio_referral_mail_template_invitation"].id,
+        )
+        self._store(
+            program_custom,
+            reward_mail_template_id=custom.id,
+            send_reward_email=True,
+            invitation_mail_template_id=custom_invitation.id,
+        )
+        # Statuses made before 19.0.4 have no trigger templates; a chosen one is kept.
+        chosen = self.env.ref("studio_loyalty.studio_loyalty_mail_template_expiring").copy({"name": "Our reminder"})
+        self.status_loyal.expiry_template_id = chosen
+        self._store(self.status_loyal, award_template_id=None, award_sms_template_id=None)
+
+        for _time in range(2):  # running it again changes nothing
+            _migration("19.0.4.0.0").migrate(self.env.cr, "19.0.3.0.0")
+
+            self.assertEqual(run_old.mail_template_id, new[awarded])
+            self.assertTrue(run_old.send_email and run_old.print_letters)
+            self.assertFalse(run_custom.mail_template_id)
+            self.assertFalse(run_custom.send_email, "no template to send: the box is unticked")
+            self.assertEqual(run_letters.mail_template_id, new[awarded], "the letter's text, for its letters")
+            self.assertEqual(
+                run_letters.sms_template_id, self.env.ref("studio_loyalty.studio_loyalty_sms_template_awarded")
+            )
+            self.assertFalse(run_done.mail_template_id)
+            self.assertTrue(run_done.send_email, "a processed run keeps the record of what it did")
+            self.assertEqual(program_old.reward_mail_template_id, new["studio_referral_mail_template_reward"])
+            self.assertEqual(program_old.promo_mail_template_id, new["studio_referral_mail_template_promo"])
+            self.assertEqual(program_old.invitation_mail_template_id, new["studio_referral_mail_template_invitation"])
+            self.assertTrue(program_old.send_reward_email and program_old.send_promo_email)
+            self.assertFalse(program_custom.reward_mail_template_id)
+            self.assertFalse(program_custom.send_reward_email)
+            self.assertFalse(program_custom.invitation_mail_template_id)
+            self.assertEqual(self.status_loyal.award_template_id, new[awarded])
+            self.assertEqual(
+                self.status_loyal.award_sms_template_id,
+                self.env.ref("studio_loyalty.studio_loyalty_sms_template_awarded"),
+            )
+            self.assertEqual(self.status_loyal.expiry_template_id, chosen)
+            for xmlid, template in old.items():
+                self.assertFalse(template.exists(), xmlid)
+                self.assertFalse(self.env.ref(f"studio_loyalty.{xmlid}", raise_if_not_found=False))
+            self.assertTrue((custom | custom_invitation).exists(), "the studio's own templates are kept")
+            # What they name now passes the 19.0.4 checks.
+            (run_old | run_custom | run_letters | run_done)._check_templates()
+            (program_old | program_custom)._check_templates()
+            self.status_loyal._check_triggers()
+
+        # And the run sends its letter and email: one per client.
+        self.client.email = "ada@example.com"
+        self._register_payment(self._invoice(self.client, 100.0))
+        self.env.company.loyalty_start_date = self._days(-30)
+        run_old.action_load()
+        run_old.action_process()
+        self.assertEqual(run_old.mailing_ids.mail_template_id, new[awarded])
+        self.assertEqual((run_old.email_count, run_old.letter_count), (1, 1))
