@@ -29,6 +29,14 @@ baseline measured in the same run:
   (k) a hand-written SQL GROUP BY of the same; (l) the Outstanding total as
   of six months ago (_outstanding_total()) against (m) a hand-written SQL
   SUM. The figures are compared, and a MISMATCH line printed if they differ.
+* Letters: (s) the background letter job (``_cron_send``) printing a send
+  of 1,000 clients' reward letters, 3 rewards listed in each (one PDF,
+  through wkhtmltopdf and Odoo's HTTP server, as a cron worker prints),
+  against (t) the same letters from a copy of the template without the
+  rewards table; (u) the daily expiry reminder job (``_cron_remind``) over
+  100,000 rewards of clients of a status that reminds 14 days ahead, 1 in
+  97 of them due (~1,000 clients, whose send goes to the letter job),
+  against (v) one SQL count of the due rewards.
 * Points (issue 16), on 50 points ledger lines per client (1,000,000 at
   20,000 clients: a year of POS sales that earned, matured, were partly taken
   back, and points spent; made by SQL, consistent with what the engine
@@ -43,7 +51,9 @@ Times are printed, never asserted: they depend on the machine.
 """
 
 import argparse
+import io
 import time
+import warnings
 from datetime import date, timedelta
 
 import psycopg2
@@ -746,6 +756,213 @@ def measure_referrals(env, out, count=10000):
 
 
 # ----------------------------------------------------------------------
+# Letters and reminders
+# ----------------------------------------------------------------------
+
+LETTER_CLIENTS = 1000
+LETTER_REWARDS = 3  # rewards listed in each client's letter
+REMINDER_REWARDS = 100000
+REMINDER_DUE_EVERY = 97  # one reward in 97 expires within the status' days: ~1,030 due rewards and clients
+
+
+def serve_http():
+    """Odoo's HTTP server in a thread, as in production, so wkhtmltopdf fetches the letters' styles from it.
+
+    Returns the URL to print reports from (the ``report.url`` parameter).
+    """
+    import socket
+
+    from odoo.http import root
+    from odoo.service import server
+    from odoo.tools import config
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config["http_interface"], config["http_port"] = "127.0.0.1", port
+    server.load_server_wide_modules()
+    server.ThreadedServer(root).http_spawn()
+    return f"http://127.0.0.1:{port}"
+
+
+def measure_letters(env, out, report_url, count=LETTER_CLIENTS, per_client=LETTER_REWARDS):
+    """The background letter job printing ``count`` clients' letters, with and without the rewards table."""
+    import re
+
+    from odoo.fields import Command
+    from odoo.tools.pdf import PdfFileReader
+
+    from odoo.addons.studio_loyalty.models.studio_loyalty_guard import transition
+
+    # Odoo 19's asset code calls werkzeug.urls, deprecated in the pinned Werkzeug, at every print.
+    warnings.filterwarnings("ignore", message=r"'werkzeug\.urls\.", category=DeprecationWarning)
+    cr = env.cr
+    company = env.company
+    Param = env["ir.config_parameter"].sudo()
+    Param.set_param("report.url", report_url)
+    Param.set_param("studio_loyalty.letters_background_threshold", 0)  # every send goes to the background job
+    cr.execute(
+        """
+        INSERT INTO studio_loyalty_reward (name, partner_id, commercial_partner_id, company_id, amount, balance,
+                                           issue_date, expiration_date, state, origin,
+                                           create_uid, write_uid, create_date, write_date)
+        SELECT 'LR/LETTER/' || c.id || '/' || k, c.id, c.id, %(company)s, 10 + 5 * k, 10 + 5 * k,
+               %(today)s::date - k, %(today)s::date + 30 * k, 'available', 'manual', %(uid)s, %(uid)s,
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM (SELECT id FROM res_partner WHERE name LIKE 'Bench Client %%' ORDER BY id LIMIT %(count)s) AS c,
+               generate_series(1, %(per_client)s) AS k
+        RETURNING partner_id, id
+        """,
+        {"company": company.id, "today": date.today(), "uid": env.uid, "count": count, "per_client": per_client},
+    )
+    per_partner = {}
+    for partner_id, reward_id in cr.fetchall():
+        per_partner.setdefault(partner_id, []).append(reward_id)
+    messages = {partner_id: {"reward_ids": [Command.set(ids)]} for partner_id, ids in per_partner.items()}
+    env.invalidate_all()
+    Mailing = env["studio.loyalty.mailing"]
+    template = Mailing._default_template("awarded")
+    body = template.body_html
+    plain_body = re.sub(r'<t t-out="object\.rewards_table"\s*(/>|>\s*</t>)', "", body)
+    if plain_body == body or "rewards_table" in plain_body:
+        out("    MISMATCH: the installed reward letter does not show object.rewards_table as expected")
+    plain = template.copy({"name": "Reward letter without the rewards table (bench)", "body_html": plain_body})
+
+    def job(letter_template, messages=messages):
+        """Queue a send of the letters on ``letter_template``, then the background job prints it; rolled back."""
+        savepoint = cr.savepoint()
+        mailing = Mailing._prepare(
+            "awarded", company, messages, name="Bench letters", print_letters=True,
+            mail_template_id=letter_template.id,
+        )  # fmt: skip
+        mailing._send()
+        env.flush_all()
+        state = mailing.state
+        start = time.perf_counter()
+        Mailing._cron_send()
+        env.flush_all()
+        elapsed = time.perf_counter() - start
+        pdf = mailing.letter_attachment_id.raw or b""
+        pages = len(PdfFileReader(io.BytesIO(pdf)).pages) if pdf else 0
+        listed = len(mailing.line_ids.reward_ids)
+        result = (state, mailing.state, len(mailing.line_ids), listed, pages, len(pdf))
+        savepoint.close(rollback=True)
+        env.invalidate_all()
+        return elapsed, result
+
+    # A few letters of each first: the report's styles are built, the templates compiled.
+    for warm_up in (plain, template):
+        job(warm_up, dict(list(messages.items())[:10]))
+    plain_time, plain_result = job(plain)
+    table_time, table_result = job(template)
+    clients = len(messages)
+    out(
+        f"(s) Background letter job (_cron_send), {clients} clients x {per_client} rewards, letters only: "
+        f"{table_time:.1f} s = {1000 * table_time / clients:.0f} ms per letter "
+        f"({table_result[4]} pages, {table_result[5] // 1024} KiB)"
+    )
+    out(f"(t) the same letters from a template without the rewards table: {plain_time:.1f} s ({plain_result[4]} pages)")
+    out(f"    ratio (s)/(t) = {table_time / plain_time:.2f}  (the table costs little)")
+    for name, (queued, done, lines, listed, pages, _size) in (("(s)", table_result), ("(t)", plain_result)):
+        if (queued, done, lines, listed, pages) != ("queued", "done", clients, clients * per_client, clients):
+            out(
+                f"    MISMATCH {name}: send {queued} then {done}, {lines} letters listing {listed} rewards, "
+                f"{pages} pages; expected {clients} letters of {per_client} rewards, one page each"
+            )
+
+
+REMINDERS_DUE_SQL = """
+    SELECT COUNT(*)
+      FROM studio_loyalty_reward r
+      JOIN res_partner p ON p.id = r.partner_id
+     WHERE p.client_status_id = %(status)s AND r.state = 'available'
+       AND r.expiration_date BETWEEN %(today)s AND %(today)s::date + %(days)s
+       AND NOT EXISTS (SELECT 1 FROM studio_loyalty_mailing_line_reward_rel rel
+                         JOIN studio_loyalty_mailing_line l ON l.id = rel.line_id
+                        WHERE rel.reward_id = r.id AND l.kind = 'expiring')
+"""
+
+
+def measure_reminders(env, out, rewards=REMINDER_REWARDS):
+    """The daily expiry reminder job over ``rewards`` rewards, ~1% of them due, against counting the due ones."""
+    cr = env.cr
+    company = env.company
+    today = date.today()
+    status = env["studio.client.status"].create(
+        {"name": "Reminded Client (bench)", "loyalty_enabled": True, "expiry_email": True, "expiry_days": 14}
+    )
+    env.flush_all()
+    params = {
+        "company": company.id,
+        "status": status.id,
+        "n": rewards,
+        "every": REMINDER_DUE_EVERY,
+        "today": today,
+        "days": status.expiry_days,
+        "uid": env.uid,
+    }
+    # The clients who hold no reward yet take the status and the rewards: 1
+    # in 97 expires within its 14 days, the others later; one in ten was redeemed.
+    elapsed, _r = timed(
+        lambda: cr.execute(
+            """
+            CREATE TEMP TABLE bench_remind_client ON COMMIT DROP AS
+            SELECT (ROW_NUMBER() OVER (ORDER BY id)) - 1 AS k, id FROM res_partner partner
+             WHERE name LIKE 'Bench Client %%'
+               AND NOT EXISTS (SELECT 1 FROM studio_loyalty_reward r WHERE r.partner_id = partner.id);
+            UPDATE res_partner SET client_status_id = %(status)s WHERE id IN (SELECT id FROM bench_remind_client);
+            INSERT INTO studio_loyalty_reward (name, partner_id, commercial_partner_id, company_id, amount, balance,
+                                               issue_date, expiration_date, state, origin,
+                                               create_uid, write_uid, create_date, write_date)
+            SELECT 'LR/REMIND/' || j, c.id, c.id, %(company)s, 10 + (j %% 5) * 5,
+                   CASE WHEN j %% 10 = 3 THEN 0 ELSE 10 + (j %% 5) * 5 END,
+                   %(today)s::date - (j %% 300),
+                   CASE WHEN j %% %(every)s = 0 THEN %(today)s::date + (j %% (%(days)s + 1))
+                        ELSE %(today)s::date + %(days)s + 1 + (j * 7919 %% 700) END,
+                   CASE WHEN j %% 10 = 3 THEN 'redeemed' ELSE 'available' END, 'manual',
+                   %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+              FROM generate_series(1, %(n)s) AS j
+              JOIN bench_remind_client c ON c.k = j %% (SELECT COUNT(*) FROM bench_remind_client);
+            ANALYZE res_partner;
+            ANALYZE studio_loyalty_reward;
+            """,
+            params,
+        )
+    )
+    cr.execute("SELECT COUNT(*) FROM bench_remind_client")
+    holders = cr.fetchone()[0]
+    out(f"Reminders: {rewards} rewards of {holders} clients of a status that reminds ({elapsed:.1f} s by SQL)")
+    env.invalidate_all()
+    Mailing = env["studio.loyalty.mailing"]
+
+    def count_due():
+        cr.execute(REMINDERS_DUE_SQL, params)
+        return cr.fetchone()[0]
+
+    def remind():
+        env.invalidate_all()
+        Mailing._cron_remind()
+        env.flush_all()
+
+    count_time, due = timed(count_due, repeat=3)
+    remind_time, _r = timed(remind)
+    mailing = Mailing.search([("status_id", "=", status.id), ("kind", "=", "expiring")])
+    lines = mailing.line_ids
+    listed = len(lines.reward_ids)
+    again_time, _r = timed(remind)
+    mailings_after = Mailing.search_count([("status_id", "=", status.id)])
+    out(
+        f"(u) Daily reminder job (_cron_remind): {due} due rewards of {len(lines)} clients found among {rewards} "
+        f"and written into one send in {remind_time:.2f} s (send {mailing.state or 'missing'}, for the letter job)"
+    )
+    out(f"    run again the same day: {again_time:.2f} s, {mailings_after - len(mailing)} new sends")
+    out(f"(v) one SQL count of the due rewards: {1000 * count_time:.1f} ms")
+    out(f"    ratio (u)/(v) = {remind_time / count_time:.0f}")
+    if len(mailing) != 1 or listed != due or count_due() != 0 or mailings_after != 1:
+        out(f"    MISMATCH: {len(mailing)} sends listing {listed} rewards for {due} due; {count_due()} still due")
+
+
+# ----------------------------------------------------------------------
 # Points (issue 16)
 # ----------------------------------------------------------------------
 
@@ -1105,6 +1322,10 @@ def main():
         measure_pos(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()
         measure_referrals(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
+        cr.rollback()
+        measure_letters(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out, serve_http())
+        cr.rollback()
+        measure_reminders(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()
         measure_reports(api.Environment(cr, admin.id, {"lang": "en_US", "tz": "UTC"}), out)
         cr.rollback()
