@@ -346,6 +346,7 @@ class ResPartner(models.Model):
                 send_sms=program.send_sms,
                 mail_template_id=program.invitation_mail_template_id.id,
             )
+            # The clocks start as the emails are queued (now, or by the background job for a large send).
             mailing._send()
             mailings |= mailing
         if len(mailings) == 1 and mailings.no_email_count:

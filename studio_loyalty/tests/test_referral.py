@@ -763,6 +763,21 @@ class TestReferralMessages(ReferralCommon):
         self.assertEqual(mails.recipient_ids, clients)
         self.assertIn("Refer a Friend", mails[0].body_html)
 
+    def test_large_invitation_send_starts_clocks_in_the_background(self):
+        """A send too large for the request goes to the background job, which starts the clocks as it emails."""
+        self.env["ir.config_parameter"].sudo().set_param("studio_loyalty.letters_background_threshold", 1)
+        self.other_client.write({"studio_referral_program_id": self.program.id, "email": "ben@example.com"})
+        self.referrer.studio_referral_email_date = False
+        clients = self.referrer | self.other_client
+        clients.action_studio_send_referral_email()
+        mailing = self.env["studio.loyalty.mailing"].search([("kind", "=", "referral_invitation")])
+        self.assertEqual((len(mailing), mailing.state), (1, "queued"))
+        self.assertFalse(any(clients.mapped("studio_referral_email_date")), "nothing is sent yet")
+        self.env["studio.loyalty.mailing"]._cron_send()
+        self.assertEqual(mailing.state, "done")
+        self.assertTrue(all(clients.mapped("studio_referral_email_date")))
+        self.assertEqual(len(self._mail_to(self.referrer) | self._mail_to(self.other_client)), 2)
+
     def test_send_program_email_refusals(self):
         self.other_client.email = "ben@example.com"
         with self.assertRefused(UserError, "Assign a referral program first"):
