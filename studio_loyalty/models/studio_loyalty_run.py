@@ -127,34 +127,51 @@ class StudioLoyaltyRun(models.Model):
         if any(run.expiration_type == "days" and run.expiration_days <= 0 for run in self):
             raise ValidationError(self.env._("Rewards must expire at least one day after they are issued."))
 
+    @api.depends("line_ids.selected", "line_ids.state", "line_ids.reward_count", "line_ids.amount")
     def _compute_totals(self):
-        """Counts for all shown runs in two grouped queries."""
+        """Counts for all shown runs in two grouped queries; in a form being edited, from its lines as shown.
+
+        Ticking or unticking a client in the form updates the totals at once,
+        before anything is saved.
+        """
+        editing = self.filtered(lambda run: not run.id)
+        stored = self - editing
         lines = self.env["studio.loyalty.run.line"]._read_group(
-            [("run_id", "in", self.ids), ("selected", "=", True)],
+            [("run_id", "in", stored.ids), ("selected", "=", True)],
             ["run_id", "state"],
             ["__count", "reward_count:sum", "amount:sum"],
         )
         rewards = dict(
             (run, (count, amount))
             for run, count, amount in self.env["studio.loyalty.reward"]._read_group(
-                [("run_id", "in", self.ids), ("state", "!=", "cancelled")], ["run_id"], ["__count", "amount:sum"]
+                [("run_id", "in", (stored | editing._origin).ids), ("state", "!=", "cancelled")],
+                ["run_id"],
+                ["__count", "amount:sum"],
             )
         )
         per_run = {}
         for run, state, count, reward_count, amount in lines:
-            totals = per_run.setdefault(run, {"count": 0, "done": 0, "rewards": 0, "amount": 0.0})
-            totals["count"] += count
-            totals["rewards"] += reward_count
-            totals["amount"] += amount
-            if state != "todo":
-                totals["done"] += count
+            per_run[run] = self._add_totals(per_run.get(run), state, count, reward_count, amount)
+        for run in editing:
+            for line in run.line_ids.filtered("selected"):
+                per_run[run] = self._add_totals(per_run.get(run), line.state, 1, line.reward_count, line.amount)
         for run in self:
             totals = per_run.get(run, {"count": 0, "done": 0, "rewards": 0, "amount": 0.0})
             run.client_count = totals["count"]
             run.planned_reward_count = totals["rewards"]
-            run.planned_amount = totals["amount"]
+            run.planned_amount = run.currency_id.round(totals["amount"])
             run.progress = 100.0 * totals["done"] / totals["count"] if totals["count"] else 0.0
-            run.reward_count, run.reward_total = rewards.get(run, (0, 0.0))
+            run.reward_count, run.reward_total = rewards.get(run._origin, (0, 0.0))
+
+    @staticmethod
+    def _add_totals(totals, state, count, reward_count, amount):
+        totals = totals or {"count": 0, "done": 0, "rewards": 0, "amount": 0.0}
+        totals["count"] += count
+        totals["rewards"] += reward_count
+        totals["amount"] += amount
+        if state != "todo":
+            totals["done"] += count
+        return totals
 
     def _compute_letters(self):
         for run in self:

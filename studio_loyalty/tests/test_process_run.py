@@ -5,7 +5,7 @@ from psycopg2 import IntegrityError
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import float_compare, mute_logger
 
 from .common import StudioLoyaltyPosCommon
@@ -237,6 +237,25 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertEqual(run.reward_ids.partner_id, self.client)
         again, lines = self._load()
         self.assertEqual(set(lines), {self.other_client})
+
+    def test_totals_follow_selection_in_the_form(self):
+        """Unticking a client in the run's form updates its totals at once, before anything is saved."""
+        self.other_client.client_status_id = self.status_loyal
+        self._paid_invoice(self.client, 300.0)
+        self._paid_invoice(self.other_client, 100.0)
+        run, lines = self._load()
+        index = list(run.line_ids).index(lines[self.other_client])
+        form = Form(run)
+        self.assertEqual((form.client_count, form.planned_reward_count), (2, 4))
+        self.assertAmount(form.planned_amount, 40.0)
+        with form.line_ids.edit(index) as line:
+            line.selected = False
+        self.assertEqual((form.client_count, form.planned_reward_count), (1, 3))
+        self.assertAmount(form.planned_amount, 30.0)
+        self.assertTrue(lines[self.other_client].selected, "nothing is saved before the form is")
+        form.save()
+        self.assertFalse(lines[self.other_client].selected)
+        self.assertEqual((run.client_count, run.planned_reward_count), (1, 3))
 
     def test_background_batches_resume_without_duplicates(self):
         """A large run goes to the background and, after a crash mid-way, resumes without duplicates."""
