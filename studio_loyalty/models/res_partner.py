@@ -334,21 +334,16 @@ class ResPartner(models.Model):
             raise UserError(
                 self.env._("Choose the referral program email of %s.", ", ".join(no_template.mapped("name")))
             )
-        Mailing = self.env["studio.loyalty.mailing"]
-        mailings = Mailing
+        mailings = self.env["studio.loyalty.mailing"]
         for program, clients in partners.grouped("studio_referral_program_id").items():
-            mailing = Mailing._prepare(
-                "referral_invitation",
-                program.company_id,
-                {client.id: {"referral_program_id": program.id} for client in clients},
-                name=self.env._("Referral program invitation: %s", program.name),
-                send_email=True,
-                send_sms=program.send_sms,
-                mail_template_id=program.invitation_mail_template_id.id,
-            )
             # The clocks start as the emails are queued (now, or by the background job for a large send).
-            mailing._send()
-            mailings |= mailing
+            mailings |= program._studio_send(
+                "referral_invitation",
+                {client.id: {} for client in clients},
+                self.env._("Referral program invitation: %s", program.name),
+                True,
+                program.invitation_mail_template_id,
+            )
         if len(mailings) == 1 and mailings.no_email_count:
             return mailings.action_open_lines()
         return True

@@ -122,34 +122,23 @@ class StudioReferralGrant(models.Model):
     def _send_emails(self):
         """Tell the clients what their referrals earned: one message per client and occasion, in their language."""
         Mailing = self.env["studio.loyalty.mailing"].sudo()
-        for program, grants in self.grouped("program_id").items():
+        for program, grants in self.sudo().grouped("program_id").items():
             rewards = grants.reward_id
             if rewards and (program.send_reward_email or program.send_sms):
-                messages = Mailing._about_rewards(rewards)
-                for values in messages.values():
-                    values["referral_program_id"] = program.id
-                Mailing._prepare(
+                program._studio_send(
                     "referral_reward",
-                    program.company_id,
-                    messages,
-                    name=self.env._("Referral rewards: %s", program.name),
-                    send_email=program.send_reward_email,
-                    send_sms=program.send_sms,
-                    mail_template_id=program.reward_mail_template_id.id,
-                )._send()
+                    Mailing._about_rewards(rewards),
+                    self.env._("Referral rewards: %s", program.name),
+                    program.send_reward_email,
+                    program.reward_mail_template_id,
+                )
             promo_grants = grants.filtered("promo_program_id")
             if promo_grants and (program.send_promo_email or program.send_sms):
                 # A client with two items at once (two sessions) is told of the latest.
-                messages = {
-                    grant.referred_id.id: {"grant_id": grant.id, "referral_program_id": program.id}
-                    for grant in promo_grants
-                }
-                Mailing._prepare(
+                program._studio_send(
                     "promo",
-                    program.company_id,
-                    messages,
-                    name=self.env._("Promotional items: %s", program.name),
-                    send_email=program.send_promo_email,
-                    send_sms=program.send_sms,
-                    mail_template_id=program.promo_mail_template_id.id,
-                )._send()
+                    {grant.referred_id.id: {"grant_id": grant.id} for grant in promo_grants},
+                    self.env._("Promotional items: %s", program.name),
+                    program.send_promo_email,
+                    program.promo_mail_template_id,
+                )

@@ -216,3 +216,21 @@ class StudioReferralProgram(models.Model):
         action["domain"] = [("program_id", "=", self.id)]
         action["context"] = {"default_program_id": self.id}
         return action
+
+    def _studio_send(self, kind, messages, name, send_email, template):
+        """Send this program's message of ``kind`` to the clients of ``messages`` (one each); return the send.
+
+        The program's text message box adds a text message to every one of them.
+        """
+        self.ensure_one()
+        mailing = self.env["studio.loyalty.mailing"]._prepare(
+            kind,
+            self.company_id,
+            {partner_id: {**values, "referral_program_id": self.id} for partner_id, values in messages.items()},
+            name=name,
+            send_email=send_email,
+            send_sms=self.send_sms,
+            mail_template_id=template.id,
+        )
+        mailing._send()
+        return mailing

@@ -61,6 +61,34 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _coupon_program(cls, name):
+        """A coupon program of Odoo's Loyalty app giving 10 % off, as a referral program's promotional item."""
+        return (
+            cls.env["loyalty.program"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "program_type": "coupons",
+                    "trigger": "with_code",
+                    "applies_on": "current",
+                    "company_id": cls.env.company.id,
+                    "reward_ids": [
+                        Command.create(
+                            {
+                                "reward_type": "discount",
+                                "discount": 10.0,
+                                "discount_mode": "percent",
+                                "discount_applicability": "order",
+                                "required_points": 1.0,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+
+    @classmethod
     def _reward(cls, partner, amount, **values):
         """Issue an available reward of ``amount`` to ``partner``."""
         return cls.env["studio.loyalty.reward"].create({"partner_id": partner.id, "amount": amount, **values})

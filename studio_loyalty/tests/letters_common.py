@@ -143,30 +143,7 @@ class LettersCommon(StudioLoyaltyCommon):
     @classmethod
     def _referral_program(cls, **values):
         """A referral program giving a 10.00 reward and a coupon welcome item, emailing nothing unless told."""
-        coupons = (
-            cls.env["loyalty.program"]
-            .sudo()
-            .create(
-                {
-                    "name": "Welcome Coupon",
-                    "program_type": "coupons",
-                    "trigger": "with_code",
-                    "applies_on": "current",
-                    "company_id": cls.company.id,
-                    "reward_ids": [
-                        Command.create(
-                            {
-                                "reward_type": "discount",
-                                "discount": 10.0,
-                                "discount_mode": "percent",
-                                "discount_applicability": "order",
-                                "required_points": 1.0,
-                            }
-                        )
-                    ],
-                }
-            )
-        )
+        coupons = cls._coupon_program("Welcome Coupon")
         return cls.env["studio.referral.program"].create(
             {
                 "name": "Refer a Friend",

@@ -33,30 +33,7 @@ class ReferralCommon(StudioLoyaltyCommon):
         cls.confirmed = cls.env.ref("studio_loyalty.studio_session_status_confirmed")
         cls.completed = cls.env.ref("studio_loyalty.studio_session_status_completed")
         cls.cancelled = cls.env.ref("studio_loyalty.studio_session_status_cancelled")
-        cls.coupon_program = (
-            cls.env["loyalty.program"]
-            .sudo()
-            .create(
-                {
-                    "name": "Referral Welcome Coupon",
-                    "program_type": "coupons",
-                    "trigger": "with_code",
-                    "applies_on": "current",
-                    "company_id": cls.env.company.id,
-                    "reward_ids": [
-                        Command.create(
-                            {
-                                "reward_type": "discount",
-                                "discount": 10.0,
-                                "discount_mode": "percent",
-                                "discount_applicability": "order",
-                                "required_points": 1.0,
-                            }
-                        )
-                    ],
-                }
-            )
-        )
+        cls.coupon_program = cls._coupon_program("Referral Welcome Coupon")
         cls.program = cls.env["studio.referral.program"].create(
             {"name": "Refer a Friend", "give_reward": True, "reward_amount": 10.0}
         )
