@@ -167,10 +167,12 @@ class PosOrder(models.Model):
     def _studio_redeem_rewards(self):
         """Spend the rewards and the points named by this order's loyalty payments, once.
 
-        Rewards this order already spent (an order synced again) are left as
-        they are, and points are turned into a reward only while the order
-        has none made from points; the rest is checked and locked by
-        ``_redeem``, in the sync's transaction.
+        The payments may pay less than the rewards they name: the service
+        spends them soonest expiry first and keeps the rest of the last one
+        for the client. Rewards this order already spent (an order synced
+        again) are left as they are, and points are turned into a reward only
+        while the order has none made from points; the rest is checked and
+        locked by ``_redeem``, in the sync's transaction.
         """
         self.ensure_one()
         payments = self._studio_loyalty_payments()
@@ -179,21 +181,18 @@ class PosOrder(models.Model):
         currency = self.currency_id
         rewards = payments.sudo().studio_reward_ids
         paid = currency.round(sum(payments.mapped("amount")))
-        named = currency.round(sum(rewards.mapped("amount")))
         points_amount = currency.round(sum(payments.mapped("studio_points_amount")))
         if float_compare(paid, 0.0, precision_rounding=currency.rounding) <= 0:
             raise UserError(self.env._("Only a refund pays a negative Loyalty Rewards line."))
         if float_compare(points_amount, 0.0, precision_rounding=currency.rounding) < 0:
             raise UserError(self.env._("Enter a positive amount to pay with points."))
-        if (not rewards and currency.is_zero(points_amount)) or float_compare(
-            paid, named + points_amount, precision_rounding=currency.rounding
-        ):
+        by_rewards = currency.round(paid - points_amount)
+        if bool(rewards) != (float_compare(by_rewards, 0.0, precision_rounding=currency.rounding) > 0):
             raise UserError(
                 self.env._(
-                    "The Loyalty Rewards payment of %(paid)s must be the total of the rewards it names (%(named)s) "
-                    "and of the points it uses (%(points)s).",
+                    "The Loyalty Rewards payment of %(paid)s must be what the rewards it names pay, and the points "
+                    "it uses (%(points)s).",
                     paid=currency.format(paid),
-                    named=currency.format(named),
                     points=currency.format(points_amount),
                 )
             )
@@ -205,8 +204,14 @@ class PosOrder(models.Model):
         if not currency.is_zero(points_amount) and not spent_here.filtered(lambda r: r.origin == "points"):
             to_spend |= Service._spend_points(self, points_amount)
         if to_spend:
-            due = currency.round(self.amount_total - sum(spent_here.mapped("amount")))
-            Service._redeem(to_spend, self, due, pos_order_id=self.id)
+            spent = currency.round(sum(spent_here.mapped("amount")))
+            Service._redeem(
+                to_spend,
+                self,
+                currency.round(self.amount_total - spent),
+                amount=currency.round(paid - spent),
+                pos_order_id=self.id,
+            )
 
     def _generate_pos_order_invoice(self):
         result = super()._generate_pos_order_invoice()

@@ -13,6 +13,7 @@ MOVE_KINDS = [
     ("cancel", "Cancelled"),
     ("reopen", "Made Available Again"),
     ("merge", "Moved by a Merge"),
+    ("split", "Partly Used: Rest Kept"),
     ("earn", "Points Earned"),
     ("mature", "Points Now Redeemable"),
     ("clawback", "Points Taken Back"),

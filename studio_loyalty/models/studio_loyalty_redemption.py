@@ -6,6 +6,7 @@ from odoo.fields import Command
 from odoo.tools import SQL, float_compare, float_is_zero, format_datetime
 
 from .studio_loyalty_guard import transition
+from .studio_loyalty_reward import REST_FIELDS
 
 
 class StudioLoyaltyRedemption(models.AbstractModel):
@@ -291,18 +292,21 @@ class StudioLoyaltyRedemption(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _redeem(self, rewards, document, amount_due, **links):
+    def _redeem(self, rewards, document, amount_due, amount=None, **links):
         """Spend ``rewards`` as payment of ``document``, exactly once; return their ledger lines.
 
         ``document`` is an invoice or a POS order. The rewards are checked
-        against its client, company and currency and against ``amount_due``,
-        locked so a concurrent till or user cannot spend them too, then
-        marked redeemed with ``links`` (``move_id``, ``pos_order_id``). The
-        caller books the receivable side and links its entries to the lines.
+        against its client, company and currency, locked so a concurrent till
+        or user cannot spend them too, then marked redeemed with ``links``
+        (``move_id``, ``pos_order_id``). They pay ``amount`` (default: all of
+        them, up to ``amount_due``), soonest expiry first: a reward larger
+        than what is left pays part of it and the rest stays with the client
+        (see :meth:`_split`). The caller books the receivable side, each
+        reward's ``amount`` once it returns, and links its entries to the lines.
         """
         if not rewards:
             raise UserError(self.env._("Select at least one reward to redeem."))
-        rewards = self._lock(rewards.sudo(), mode="fail")
+        rewards = self._spending_order(self._lock(rewards.sudo(), mode="fail"))
         today = fields.Date.context_today(self)
         partner, currency = document.partner_id, document.currency_id
         client = partner.commercial_partner_id
@@ -332,19 +336,83 @@ class StudioLoyaltyRedemption(models.AbstractModel):
                         currency=reward.currency_id.name,
                     )
                 )
+        rounding = currency.rounding
         total = currency.round(sum(rewards.mapped("amount")))
-        if float_is_zero(amount_due, precision_rounding=currency.rounding):
+        if float_is_zero(amount_due, precision_rounding=rounding):
             raise UserError(self.env._("Nothing is left to pay on %s.", document.display_name))
-        if float_compare(total, amount_due, precision_rounding=currency.rounding) > 0:
+        amount = currency.round(min(total, amount_due) if amount is None else amount)
+        if float_compare(amount, amount_due, precision_rounding=rounding) > 0:
             raise UserError(
                 self.env._(
-                    "The rewards selected (%(total)s) are more than the amount due (%(due)s).",
-                    total=currency.format(total),
+                    "The rewards cannot pay %(amount)s: only %(due)s is due.",
+                    amount=currency.format(amount),
                     due=currency.format(amount_due),
                 )
             )
+        if float_compare(amount, total, precision_rounding=rounding) > 0:
+            raise UserError(
+                self.env._(
+                    "The rewards selected (%(total)s) cannot pay %(amount)s.",
+                    total=currency.format(total),
+                    amount=currency.format(amount),
+                )
+            )
+        last = rewards[-1]
+        if float_compare(total - last.amount, amount, precision_rounding=rounding) >= 0:
+            raise UserError(
+                self.env._(
+                    "Reward %(reward)s is not needed: the rewards expiring before it already pay %(amount)s.",
+                    reward=last.name,
+                    amount=currency.format(amount),
+                )
+            )
+        if float_compare(total, amount, precision_rounding=rounding) > 0:
+            self._split(last, currency.round(amount - (total - last.amount)), document)
         transition(rewards).write({"state": "redeemed", "redeemed_date": today, **links})
         return self._record("redeem", rewards, amounts=[-r.amount for r in rewards], document=document.sudo())
+
+    @api.model
+    def _spending_order(self, rewards):
+        """The order rewards are spent in: points first (they pay exactly), then soonest expiry, then oldest."""
+        return rewards.sorted(
+            lambda r: (r.origin != "points", not r.expiration_date, r.expiration_date or fields.Date.today(), r.id)
+        )
+
+    @api.model
+    def _split(self, reward, keep, document):
+        """Partial use: ``reward`` is worth ``keep`` from now on; the rest becomes a reward of its own.
+
+        The rest has the same client, origin and expiry, names the reward it
+        comes from, and is recorded as moved from one to the other on the
+        ledger: nothing is issued or released, so nothing is booked. Returns it.
+        """
+        currency = reward.currency_id
+        rest = currency.round(reward.amount - keep)
+        Reward = transition(self.env["studio.loyalty.reward"].sudo())
+        vals = {
+            name: reward[name].id if isinstance(reward[name], models.BaseModel) else reward[name]
+            for name in REST_FIELDS
+        }
+        rest_reward = Reward._insert(
+            [
+                {
+                    **vals,
+                    "amount": rest,
+                    "split_from_id": reward.id,
+                    "note": self.env._(
+                        "Rest of reward %(reward)s after it paid %(paid)s of %(document)s.",
+                        reward=reward.name,
+                        paid=currency.format(keep),
+                        document=document.display_name,
+                    ),
+                }
+            ]
+        )
+        transition(reward).write({"amount": keep})
+        note = self.env._("Partly used: %(rest)s kept as %(new)s", rest=currency.format(rest), new=rest_reward.name)
+        with self.env.protecting([Reward._fields["balance"]], rest_reward):
+            self._record("split", reward + rest_reward, amounts=[-rest, rest], document=document.sudo(), note=note)
+        return rest_reward
 
     @api.model
     def _give_back(self, rewards, reverse_entries=True, document=None):

@@ -21,6 +21,7 @@ LINK_FIELDS = frozenset(
         "return_move_id",
         "run_id",
         "run_line_id",
+        "split_from_id",
     }
 )
 TRANSITION_FIELDS = LINK_FIELDS | {"state", "origin", "points"}
@@ -40,7 +41,22 @@ ISSUE_COLUMNS = {
     "run_id": "int4",
     "run_line_id": "int4",
     "points": "int4",
+    "split_from_id": "int4",
 }
+# What the rest of a partly used reward keeps of it: where it came from, and when it expires.
+REST_FIELDS = (
+    "partner_id",
+    "company_id",
+    "issue_date",
+    "expiration_date",
+    "origin",
+    "referral_id",
+    "refund_move_id",
+    "refund_pos_order_id",
+    "return_move_id",
+    "run_id",
+    "run_line_id",
+)
 
 
 class StudioLoyaltyReward(models.Model):
@@ -181,6 +197,15 @@ class StudioLoyaltyReward(models.Model):
     )
     run_line_id = fields.Many2one(
         comodel_name="studio.loyalty.run.line", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    split_from_id = fields.Many2one(
+        comodel_name="studio.loyalty.reward",
+        string="Rest Of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The reward that paid part of a sale: this is what was left of it, with the same expiry.",
     )
     note = fields.Text()
     ledger_ids = fields.One2many(

@@ -95,7 +95,11 @@ class StudioLoyaltyRun(models.Model):
     line_ids = fields.One2many(comodel_name="studio.loyalty.run.line", inverse_name="run_id", string="Clients")
     reward_ids = fields.One2many(comodel_name="studio.loyalty.reward", inverse_name="run_id", string="Rewards")
     client_count = fields.Integer(string="Selected Clients", compute="_compute_totals")
-    planned_reward_count = fields.Integer(string="Rewards to Create", compute="_compute_totals")
+    planned_reward_count = fields.Integer(
+        string="Thresholds Reached",
+        compute="_compute_totals",
+        help="How many times the selected clients' sales reached the threshold; each client gets one reward.",
+    )
     planned_amount = fields.Monetary(string="Amount to Award", compute="_compute_totals")
     reward_count = fields.Integer(string="Rewards Created", compute="_compute_totals")
     reward_total = fields.Monetary(string="Amount Awarded", compute="_compute_totals")
@@ -142,11 +146,12 @@ class StudioLoyaltyRun(models.Model):
             ["__count", "reward_count:sum", "amount:sum"],
         )
         rewards = dict(
-            (run, (count, amount))
-            for run, count, amount in self.env["studio.loyalty.reward"]._read_group(
+            (run, (count - rests, amount))
+            for run, rests, count, amount in self.env["studio.loyalty.reward"]._read_group(
                 [("run_id", "in", (stored | editing._origin).ids), ("state", "!=", "cancelled")],
                 ["run_id"],
-                ["__count", "amount:sum"],
+                # The rest of a partly used reward is counted in its amount, not as a new reward.
+                ["split_from_id:count", "__count", "amount:sum"],
             )
         )
         per_run = {}
@@ -462,19 +467,20 @@ class StudioLoyaltyRun(models.Model):
             # pop(): two lines of one client (clients merged since loading) earn once.
             sales, unrewarded, count = earnings.pop(line.partner_id.id, (line.qualifying_sales, 0.0, 0))
             done.append((line.id, sales, unrewarded, count))
-            reward_vals += [
-                {
-                    "partner_id": line.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "amount": self.reward_amount,
-                    "issue_date": today,
-                    "expiration_date": expiration,
-                    "origin": "run",
-                    "run_id": self.id,
-                    "run_line_id": line.id,
-                }
-                for _i in range(count)
-            ]
+            if count:
+                # One reward for everything the client earned: the line says how many thresholds it is worth.
+                reward_vals.append(
+                    {
+                        "partner_id": line.partner_id.id,
+                        "company_id": self.company_id.id,
+                        "amount": count * self.reward_amount,
+                        "issue_date": today,
+                        "expiration_date": expiration,
+                        "origin": "run",
+                        "run_id": self.id,
+                        "run_line_id": line.id,
+                    }
+                )
         line_ids, sales, unrewarded, counts = zip(*done, strict=True)
         self.env.cr.execute(
             SQL(

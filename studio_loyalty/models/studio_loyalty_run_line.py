@@ -37,7 +37,11 @@ class StudioLoyaltyRunLine(models.Model):
     )
     qualifying_sales = fields.Monetary()
     unrewarded_sales = fields.Monetary()
-    reward_count = fields.Integer(string="Rewards")
+    reward_count = fields.Integer(
+        string="Thresholds Reached",
+        help="How many times the client's sales reached the threshold: the client's one reward is worth this "
+        "many times the reward amount.",
+    )
     amount = fields.Monetary(string="Reward Amount")
     consumed_amount = fields.Monetary(help="Sales used up by the rewards of this line; they do not count again.")
     reward_ids = fields.One2many(

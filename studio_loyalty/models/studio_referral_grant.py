@@ -32,7 +32,8 @@ class StudioReferralGrant(models.Model):
     grant_date = fields.Datetime(string="Granted On", required=True, readonly=True, default=fields.Datetime.now)
     session_id = fields.Many2one(comodel_name="calendar.event", readonly=True, ondelete="set null")
     reward_id = fields.Many2one(comodel_name="studio.loyalty.reward", readonly=True)
-    reward_amount = fields.Monetary(related="reward_id.amount", store=True)
+    # What was granted: a reward later partly used keeps a smaller amount, its rest another reward.
+    reward_amount = fields.Monetary(readonly=True)
     promo_program_id = fields.Many2one(comodel_name="loyalty.program", string="Promotional Item", readonly=True)
     coupon_id = fields.Many2one(comodel_name="loyalty.card", readonly=True)
     # The seed's merge fields of the promotional item email.
@@ -103,12 +104,14 @@ class StudioReferralGrant(models.Model):
         grants_vals = []
         for referral, key in referral_keys:
             program = referral.program_id
+            reward = next(rewards) if program.give_reward else self.env["studio.loyalty.reward"]
             grants_vals.append(
                 {
                     "referral_id": referral.id,
                     "key": key,
                     "session_id": int(key.split(":")[1]) if key.startswith("session:") else False,
-                    "reward_id": next(rewards).id if program.give_reward else False,
+                    "reward_id": reward.id,
+                    "reward_amount": reward.amount,
                     "promo_program_id": program.promo_program_id.id if program.give_promo else False,
                     "coupon_id": next(cards).id if program.give_promo and program.promo_coupon else False,
                 }

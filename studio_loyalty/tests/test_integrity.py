@@ -151,20 +151,22 @@ class TestLedgerIntegrity(StudioLoyaltyCommon):
     def test_counts_and_letters_leave_out_cancelled_rewards(self):
         """A reward cancelled after processing no longer counts on the run nor is listed in a letter."""
         self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
-        kept, cancelled = self.run.reward_ids
+        cancelled = self.run.reward_ids
+        self.assertEqual((self.run.reward_count, cancelled.amount), (1, 20.0))
+        kept = self._reward(self.client, 5.0)
         Mailing = self.env["studio.loyalty.mailing"]
         # A send prepared before the cancellation goes out without the cancelled reward.
-        before = Mailing.browse(self.run.reward_ids.action_studio_send_letters()["res_id"])
+        before = Mailing.browse((kept | cancelled).action_studio_send_letters()["res_id"])
         self.assertEqual(before.line_ids.reward_ids, kept | cancelled)
         cancelled.action_cancel()
         self.run.invalidate_recordset()
-        self.assertEqual(self.run.reward_count, 1)
-        self.assertEqual(self.run.currency_id.compare_amounts(self.run.reward_total, 10.0), 0)
+        self.assertEqual(self.run.reward_count, 0)
+        self.assertEqual(self.run.currency_id.compare_amounts(self.run.reward_total, 0.0), 0)
         before.action_send()
         self.assertEqual(before.line_ids.reward_ids, kept)
         self.assertEqual(before.line_ids.letter_state, "printed")
         # Letters prepared after it leave it out, and say so.
-        after = Mailing.browse(self.run.reward_ids.action_studio_send_letters()["res_id"])
+        after = Mailing.browse((kept | cancelled).action_studio_send_letters()["res_id"])
         self.assertEqual(after.line_ids.reward_ids, kept)
         self.assertIn("1 selected rewards or clients were left out", after.message_ids.mapped("body")[0])
         with self.assertRaisesRegex(UserError, "no reward to write about"):

@@ -71,16 +71,16 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
         self.assertAmount(invoice.amount_residual, 75.0)
         self.assertAmount(invoice.studio_reward_amount, 40.0)
 
-    def test_more_than_amount_due_refused(self):
-        """Redeeming more than the amount due is refused and nothing is spent."""
+    def test_more_than_amount_due_keeps_the_rest(self):
+        """Rewards worth more than the amount due pay it; what is left of the last stays with the client."""
         invoice = self._invoice(self.client, 100.0)
         rewards = self._reward(self.client, 100.0) | self._reward(self.client, 20.0)
-        with self.assertRaisesRegex(UserError, r"are more than the amount due"):
-            self._redeem(invoice, rewards)
-        self.assertEqual(rewards.mapped("state"), ["available", "available"])
-        self.assertAmount(invoice.amount_residual, 115.0)
-        self.assertFalse(rewards.payment_move_id)
-        self.assertEqual(rewards.ledger_ids.mapped("kind"), ["issue", "issue"])
+        self._redeem(invoice, rewards)
+        self.assertEqual(rewards.mapped("state"), ["redeemed", "redeemed"])
+        self.assertAmount(invoice.amount_residual, 0.0)
+        self.assertEqual(rewards.mapped("amount"), [100.0, 15.0])
+        rest = self.env["studio.loyalty.reward"].search([("split_from_id", "in", rewards.ids)])
+        self.assertEqual((rest.split_from_id, rest.amount, rest.state), (rewards[1], 5.0, "available"))
 
     def test_unusable_rewards_refused(self):
         """Expired, cancelled, already redeemed or another client's rewards are refused."""

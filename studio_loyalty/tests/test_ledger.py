@@ -75,7 +75,7 @@ class TestLedgerScenario(LedgerCase, PosRewardsCase):
             run = self.env["studio.loyalty.run"].create({"threshold": 500.0, "reward_amount": 20.0})
             run.action_load()
             run.action_process()
-            self.assertEqual(len(run.reward_ids), 2)
+            self.assertEqual(len(run.reward_ids), 1)
             run_entries = run.reward_ids.ledger_ids.entry_id
             self.assertEqual(len(run_entries), 1, "a run books one entry")
             self.assertAmount(-sum(run_entries.line_ids.filtered("credit").mapped("balance")), 40.0)

@@ -142,11 +142,13 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertEqual(lines[self.client].reward_count, 2)
 
     def test_multiples_and_carry_over(self):
-        """Each full threshold earns a reward; the remainder carries into the next run."""
+        """Each full threshold adds the reward amount to the client's one reward; the remainder carries over."""
         self._paid_invoice(self.client, 250.0)
         run, lines = self._process(expiration_type="days", expiration_days=90)
         rewards = run.reward_ids
-        self.assertEqual(len(rewards), 2)
+        self.assertEqual(len(rewards), 1, "one reward per client per run")
+        self.assertEqual(lines[self.client].reward_count, 2, "the line says how many thresholds were reached")
+        self.assertEqual(rewards.run_line_id, lines[self.client])
         self.assertEqual(set(rewards.mapped("origin")), {"run"})
         self.assertEqual(set(rewards.mapped("expiration_date")), {self._days(90)})
         self.assertAmount(sum(rewards.mapped("amount")), 20.0)
@@ -164,7 +166,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertFalse(lines)
         with self.assertRaisesRegex(UserError, "Select at least one client"):
             again.action_process()
-        self.assertEqual(self.env["studio.loyalty.reward"].search_count([("partner_id", "=", self.client.id)]), 2)
+        self.assertEqual(self.env["studio.loyalty.reward"].search_count([("partner_id", "=", self.client.id)]), 1)
 
     def test_stale_preview_does_not_pay_twice(self):
         """Two runs loaded before either is processed reward the same sales once."""
@@ -173,7 +175,8 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         second, _ = self._load()
         first.action_process()
         second.action_process()
-        self.assertEqual(len(first.reward_ids), 2)
+        self.assertEqual(len(first.reward_ids), 1)
+        self.assertAmount(first.reward_total, 20.0)
         self.assertFalse(second.reward_ids)
 
     def test_threshold_change_keeps_consumption(self):
@@ -193,7 +196,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertEqual(set(run.reward_ids.mapped("state")), {"cancelled"})
         again, lines = self._process()
         self.assertAmount(lines[self.client].unrewarded_sales, 250.0)
-        self.assertEqual(len(again.reward_ids), 2)
+        self.assertEqual(len(again.reward_ids), 1)
         self._redeem(self._invoice(self.client, 100.0), again.reward_ids[0])
         with self.assertRaisesRegex(UserError, "some of its rewards were redeemed or expired"):
             again.action_cancel()
@@ -221,7 +224,8 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         merge = self.env["base.partner.merge.automatic.wizard"]
         merge._merge((self.client | twin).ids, self.client, extra_checks=False)
         run.action_process()
-        self.assertEqual(len(run.reward_ids), 3)  # 300.00 of sales, one reward per 100.00
+        self.assertEqual(len(run.reward_ids), 1)
+        self.assertAmount(run.reward_ids.amount, 30.0)  # 300.00 of sales, 10.00 per 100.00
         self.assertAmount(sum(run.line_ids.mapped("consumed_amount")), 300.0)
         again, lines = self._load()
         self.assertFalse(lines)
@@ -275,9 +279,9 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.env["studio.loyalty.run"]._cron_process(batch_size=2)
         self.env["studio.loyalty.run"]._cron_process(batch_size=2)
         self.assertEqual(run.state, "done")
-        self.assertEqual(len(run.reward_ids), 10)
+        self.assertEqual(len(run.reward_ids), 5)
         self.assertEqual(run.reward_ids.partner_id, clients)
-        self.assertEqual({len(run.reward_ids.filtered_domain([("partner_id", "=", c.id)])) for c in clients}, {2})
+        self.assertEqual(set(run.reward_ids.mapped("amount")), {20.0})
 
     def test_emails_are_queued(self):
         """The run emails each client once, listing all their rewards, through the mail queue; no address, listed."""
@@ -287,7 +291,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self._paid_invoice(cleo, 100.0)
         run, _ = self._process(send_email=True)
         ada_rewards = run.reward_ids.filtered(lambda r: r.partner_id == self.client)
-        self.assertEqual(len(ada_rewards), 2)
+        self.assertEqual(len(ada_rewards), 1)
         mails = self.env["mail.mail"].search(
             [("model", "=", "res.partner"), ("res_id", "in", (self.client | cleo).ids)]
         )
@@ -308,7 +312,7 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self._paid_invoice(self.client, 200.0)
         run, _ = self._load(print_letters=True)
         action = run.action_process()
-        self.assertEqual(len(run.reward_ids), 2)
+        self.assertEqual(len(run.reward_ids), 1)
         mailing = run.mailing_ids
         self.assertEqual(len(mailing), 1)
         self.assertEqual(mailing.state, "done")

@@ -21,7 +21,13 @@ class StudioLoyaltyRedeem(models.TransientModel):
         string="Rewards to Redeem",
         domain="[('id', 'in', available_reward_ids)]",
     )
-    amount = fields.Monetary(string="Loyalty Rewards", compute="_compute_amount")
+    amount = fields.Monetary(string="Loyalty Rewards", compute="_compute_amount", help="What the selection pays.")
+    rest_amount = fields.Monetary(
+        string="Kept by the Client",
+        compute="_compute_amount",
+        help="A reward larger than what is left to pay pays part of it; the rest stays with the client as a "
+        "reward with the same expiry.",
+    )
     points_redeemable = fields.Integer(string="Redeemable Points", compute="_compute_points")
     points_value = fields.Monetary(string="Worth", compute="_compute_points")
     points_reason = fields.Char(compute="_compute_points")
@@ -54,10 +60,13 @@ class StudioLoyaltyRedeem(models.TransientModel):
             reason = self.env["studio.loyalty.redemption"]._points_reason(program, balance)
             wizard.points_reason = reason if (balance["redeemable"] or balance["pending"]) else False
 
-    @api.depends("reward_ids", "points_amount")
+    @api.depends("reward_ids", "points_amount", "amount_residual")
     def _compute_amount(self):
         for wizard in self:
-            wizard.amount = wizard.currency_id.round(sum(wizard.reward_ids.mapped("amount")) + wizard.points_amount)
+            currency = wizard.currency_id
+            total = currency.round(sum(wizard.reward_ids.mapped("amount")) + wizard.points_amount)
+            wizard.amount = min(total, wizard.amount_residual)
+            wizard.rest_amount = max(currency.round(total - wizard.amount_residual), 0.0)
 
     def action_redeem(self):
         self.ensure_one()

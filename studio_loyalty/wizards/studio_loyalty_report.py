@@ -17,6 +17,8 @@ ACTIVITY_COLUMNS = {
     "expire": "expired",
     "cancel": "cancelled",
     "merge": "moved",
+    # A partly used reward's rest moves to a reward of its own: the client's value is unchanged.
+    "split": None,
     # Points: earned and taken back are issued value; turning points into a reward moves
     # value between the two (the reward's redemption counts), a pending period ends.
     "earn": "issued",
