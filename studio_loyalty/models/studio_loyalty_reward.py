@@ -536,7 +536,8 @@ class StudioLoyaltyReward(models.Model):
 
     @api.model
     def _load_pos_data_fields(self, config):
-        return ["name", "amount", "expiration_date", "partner_id", "state"]
+        # ``origin``: the till orders rewards as the server spends them (made from points first).
+        return ["name", "amount", "expiration_date", "partner_id", "state", "origin"]
 
     @api.model
     def studio_pos_redeemable(self, partner_id, config_id):
@@ -559,6 +560,28 @@ class StudioLoyaltyReward(models.Model):
         return {
             self._name: rewards.read(self._load_pos_data_fields(config), load=False),
             "points": self._studio_pos_points(client, config.company_id),
+        }
+
+    @api.model
+    def studio_pos_balance(self, partner_id, config_id):
+        """What the client can pay with at this till: their redeemable rewards and usable points, added up.
+
+        Read when the cashier picks the client, for that client alone: one
+        grouped query, no reward loaded. ``has_points``: points the popup
+        shows (redeemable, or pending with the time they mature).
+        """
+        company = self.env["pos.config"].browse(config_id).company_id
+        client = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        currency = company.currency_id
+        amount, count, _next = self._redeemable_totals(client, company).get((client.id, company.id), (0.0, 0, None))
+        points = self._studio_pos_points(client, company)
+        points_value = points["value"] if points and not points["reason"] else 0.0
+        return {
+            "total": currency.round(amount + points_value),
+            "rewards": amount,
+            "count": count,
+            "points_value": points_value,
+            "has_points": bool(points and (points["redeemable"] > 0 or points["pending"] > 0)),
         }
 
     @api.model

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import PosRewardsCase
 
@@ -171,6 +171,24 @@ class TestPosPoints(PosRewardsCase):
         self.program.enabled = False
         stranger = self.env["res.partner"].create({"name": "Cy Stranger"})
         self.assertFalse(fetch(stranger.id, self.config.id)["points"])
+
+    def test_balance_adds_rewards_and_usable_points(self):
+        """The till's balance at client selection: redeemable rewards plus usable points, that client only."""
+        self._reward(self.client, 20.0)
+        self._reward(self.client, 25.0, expiration_date=self._days(5))
+        self._reward(self.client, 40.0, issue_date=self._days(-9), expiration_date=self._days(-1))  # expired
+        self._reward(self.other_client, 500.0)
+        cashier = new_test_user(self.env, "sl_balance_cashier", groups="base.group_user,point_of_sale.group_pos_user")
+        balance = self.env["studio.loyalty.reward"].with_user(cashier).studio_pos_balance
+        self.assertEqual(
+            balance(self.client.id, self.config.id),
+            {"total": 75.0, "rewards": 45.0, "count": 2, "points_value": 30.0, "has_points": True},
+        )
+        # Below the minimum the points are shown in the popup but cannot pay: not in the total.
+        self.program.min_redemption = 50
+        result = balance(self.client.id, self.config.id)
+        self.assertEqual((result["total"], result["has_points"]), (45.0, True))
+        self.assertEqual(balance(self.other_client.id, self.config.id)["total"], 500.0)
 
     def test_refund_gives_points_back(self):
         """Refunding a ticket paid partly with points gives those points back, and takes back what it earned."""
