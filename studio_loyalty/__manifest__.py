@@ -49,6 +49,9 @@
         "web.assets_tests": [
             "studio_loyalty/static/tests/tours/**/*",
         ],
+        "web.assets_unit_tests": [
+            "studio_loyalty/static/tests/unit/**/*",
+        ],
     },
     "post_init_hook": "_post_init_hook",
 }

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
@@ -14,14 +17,22 @@ class TestPosRewardsTour(TestPointOfSaleHttpCommon):
         cls.env["product.template"].create(
             {"name": "Portrait Print", "available_in_pos": True, "list_price": 100.0, "taxes_id": False}
         )
+        # Spent soonest expiry first: the 500.00, the 25.00, then the two without expiry.
+        today = fields.Date.context_today(cls.env.user)
+        expiries = (False, False, today + timedelta(days=10), today + timedelta(days=5))
         cls.rewards = (
             cls.env["studio.loyalty.reward"]
             .sudo()
-            .create([{"partner_id": cls.client.id, "amount": amount} for amount in (20.0, 30.0, 25.0, 500.0)])
+            .create(
+                [
+                    {"partner_id": cls.client.id, "amount": amount, "expiration_date": expiry}
+                    for amount, expiry in zip((20.0, 30.0, 25.0, 500.0), expiries, strict=True)
+                ]
+            )
         )
 
     def test_redeem_rewards_at_the_till(self):
-        """One reward, then two on one ticket, the rest in cash; a selection above the amount due is refused."""
+        """One reward, then two on one ticket, the rest in cash; a reward that would pay nothing is refused."""
         self.assertTrue(self.main_pos_config.payment_method_ids.filtered("is_studio_loyalty"))
         self.start_pos_tour("studio_loyalty_pos_rewards_tour")
         orders = self.env["pos.order"].search([("partner_id", "=", self.client.id)], order="id")

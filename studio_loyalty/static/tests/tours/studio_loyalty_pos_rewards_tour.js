@@ -6,16 +6,16 @@ import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
 import { registry } from "@web/core/registry";
 
-// "Ada Portrait" holds rewards of 20.00, 30.00, 25.00 and 500.00; offline the
-// till refuses to offer them; each ticket
-// is one "Portrait Print" of 100.00 (no tax). test_pos_rewards_tour.py checks
-// what the server saved.
+// "Ada Portrait" holds rewards of 20.00, 30.00 (no expiry), 25.00 (expiring
+// in 10 days) and 500.00 (in 5 days): 575.00; offline the till refuses to
+// offer them; each ticket is one "Portrait Print" of 100.00 (no tax).
+// test_pos_rewards_tour.py checks what the server saved.
 
-function openRewards(badge) {
+function openRewards(available) {
     return [
         {
-            content: `the Rewards button shows ${badge} redeemable rewards`,
-            trigger: `.studio-rewards-button .studio-rewards-badge:contains("${badge}")`,
+            content: `the Studio Rewards button shows ${available} available`,
+            trigger: `.studio-rewards-button:contains("Studio Rewards") .studio-rewards-available:contains("${available}")`,
         },
         { content: "open the rewards", trigger: ".studio-rewards-button", run: "click" },
         { content: "the popup lists them", trigger: ".modal .studio-reward-line" },
@@ -32,8 +32,15 @@ function tick(amount) {
 
 function redeem(total) {
     return [
-        { content: `selected ${total}`, trigger: `.modal .studio-rewards-total:contains("${total}")` },
-        { content: "redeem", trigger: ".modal .studio-rewards-confirm:not([disabled])", run: "click" },
+        {
+            content: `selected ${total}`,
+            trigger: `.modal .studio-rewards-total:contains("${total}")`,
+        },
+        {
+            content: "redeem",
+            trigger: ".modal .studio-rewards-confirm:not([disabled])",
+            run: "click",
+        },
         {
             content: `a Loyalty Rewards line of ${total}, left unselected`,
             trigger: `.paymentline:not(.selected):contains("Loyalty Rewards"):contains("${total}")`,
@@ -77,32 +84,36 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_rewards_tour", {
             // Offline, rewards cannot be redeemed: the till says it needs the server.
             sellOnePrint(),
             {
-                content: "the client has 4 rewards",
-                trigger: `.studio-rewards-button .studio-rewards-badge:contains("4")`,
+                content: "the client has 575.00 of rewards",
+                trigger: `.studio-rewards-button .studio-rewards-available:contains("575.00")`,
             },
             OfflineUtil.setOfflineMode(),
             { content: "try the rewards offline", trigger: ".studio-rewards-button", run: "click" },
-            { content: "the till says it needs the server", trigger: ".modal:contains('needs the server')" },
+            {
+                content: "the till says it needs the server",
+                trigger: ".modal:contains('needs the server')",
+            },
             Dialog.confirm(),
             OfflineUtil.setOnlineMode(),
 
-            // One reward, after a refused selection above the amount due.
-            openRewards("4"),
+            // One reward, after a refused selection: the 500.00 expiring first
+            // pays the whole ticket, so the 20.00 would pay nothing.
+            openRewards("575.00"),
             tick("500.00"),
+            tick("20.00"),
             {
-                content: "more than the amount due is refused, with the reason",
-                trigger: ".modal .studio-rewards-error:contains('more than the amount due')",
+                content: "a reward that would pay nothing is refused, with the reason",
+                trigger: ".modal .studio-rewards-error:contains('is not needed')",
             },
             { trigger: ".modal .studio-rewards-confirm[disabled]" },
             tick("500.00"),
-            tick("20.00"),
             redeem("20.00"),
             PaymentScreen.remainingIs("80.00"),
             payRestInCashAndCheckReceipt("80.00", ["20.00"], "555.00"),
 
             // Two rewards on one ticket.
             sellOnePrint(),
-            openRewards("3"),
+            openRewards("555.00"),
             tick("30.00"),
             tick("25.00"),
             redeem("55.00"),

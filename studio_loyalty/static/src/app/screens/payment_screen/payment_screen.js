@@ -1,6 +1,6 @@
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
-import { onMounted, useEffect, useState } from "@odoo/owl";
+import { onMounted, useEffect } from "@odoo/owl";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { ConnectionLostError } from "@web/core/network/rpc";
 import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment_screen";
@@ -8,22 +8,22 @@ import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
 import { RewardsPopup } from "@studio_loyalty/app/components/popups/rewards_popup/rewards_popup";
 
 /**
- * The "Rewards" button: the client's redeemable rewards and points, read from
- * the server when the screen opens and again when the popup opens, paid as one
- * line of the Loyalty Rewards method. The server spends them when the order syncs.
+ * The "Studio Rewards" button: the client's available amount, read when the
+ * screen opens; the popup picks rewards and points, the order (see
+ * models/pos_order.js) turns them into one Loyalty Rewards line. The server
+ * spends them when the order syncs.
  */
 patch(PaymentScreen.prototype, {
     setup() {
         super.setup(...arguments);
-        this.studioLoyaltyMethod = this.pos.config.payment_method_ids.find((pm) => pm.is_studio_loyalty);
+        this.studioLoyaltyMethod = this.currentOrder.studioLoyaltyMethod;
         // Rewards are chosen with the button, never as a plain payment method.
         this.payment_methods_from_config = this.payment_methods_from_config.filter(
             (pm) => !pm.is_studio_loyalty
         );
-        this.studioRewards = useState({ count: 0, points: false });
         useEffect(
             (partnerId) => {
-                this.studioCountRewards(partnerId);
+                this.studioRefreshBalance(partnerId);
             },
             () => [this.currentOrder.getPartner()?.id]
         );
@@ -32,8 +32,8 @@ patch(PaymentScreen.prototype, {
 
     /** The order a refund takes back, when it was synced. */
     get studioRefundedOrder() {
-        return this.currentOrder.lines.find((line) => line.refunded_orderline_id)?.refunded_orderline_id
-            ?.order_id;
+        return this.currentOrder.lines.find((line) => line.refunded_orderline_id)
+            ?.refunded_orderline_id?.order_id;
     },
 
     /**
@@ -43,7 +43,12 @@ patch(PaymentScreen.prototype, {
      */
     async studioAddRefundShare() {
         const original = this.studioRefundedOrder;
-        if (!this.isRefundOrder || !this.studioLoyaltyMethod || !original?.id || this.studioRewardsOffline) {
+        if (
+            !this.isRefundOrder ||
+            !this.studioLoyaltyMethod ||
+            !original?.id ||
+            this.studioRewardsOffline
+        ) {
             return;
         }
         if (this.paymentLines.some((line) => line.payment_method_id.is_studio_loyalty)) {
@@ -64,89 +69,58 @@ patch(PaymentScreen.prototype, {
     },
 
     get studioRewardsOffline() {
-        return this.pos.data.network.offline;
+        return this.pos.studioRewardsOffline;
     },
 
-    /** Shown for a client with rewards or points, and offline to say it needs the server. */
-    get studioRewardsShown() {
-        const points = this.studioRewards.points;
-        return Boolean(
-            this.studioLoyaltyMethod &&
-                this.currentOrder.getPartner() &&
-                !this.isRefundOrder &&
-                (this.studioRewards.count > 0 ||
-                    points?.redeemable > 0 ||
-                    points?.pending > 0 ||
-                    this.studioRewardsOffline)
-        );
-    },
-
-    /** Points already paid on this order's loyalty lines: the server spends them once per order. */
-    get studioPointsUsed() {
-        return this.paymentLines.some(
-            (line) => line.payment_method_id.is_studio_loyalty && line.studio_points_amount > 0
-        );
-    },
-
-    /** Rewards already on this order's loyalty lines: not offered twice. */
-    get studioUsedRewardIds() {
-        return new Set(
-            this.paymentLines
-                .filter((line) => line.payment_method_id.is_studio_loyalty)
-                .flatMap((line) => line.studio_reward_ids.map((reward) => reward.id))
-        );
-    },
-
-    /** One call: the client's rewards (as POS records) and points (or false). */
-    async studioFetchRewards() {
-        const partner = this.currentOrder.getPartner();
-        const result = await this.pos.data.call(
-            "studio.loyalty.reward",
-            "studio_pos_redeemable",
-            [partner.id, this.pos.config.id],
-            {},
-            false
-        );
-        const loaded = this.pos.models.connectNewData({
-            "studio.loyalty.reward": result["studio.loyalty.reward"],
-        });
-        const used = this.studioUsedRewardIds;
-        return {
-            rewards: loaded["studio.loyalty.reward"].filter((reward) => !used.has(reward.id)),
-            points: result.points,
-        };
-    },
-
-    async studioCountRewards(partnerId) {
-        this.studioRewards.count = 0;
-        this.studioRewards.points = false;
+    async studioRefreshBalance(partnerId) {
         if (!partnerId || !this.studioLoyaltyMethod || this.studioRewardsOffline) {
             return;
         }
         try {
-            const { rewards, points } = await this.studioFetchRewards();
-            this.studioRewards.count = rewards.length;
-            this.studioRewards.points = points;
+            await this.pos.studioFetchBalance(this.currentOrder.getPartner());
         } catch {
-            this.studioRewards.count = 0;
+            // Offline since: the button says the rewards need the server.
         }
+    },
+
+    /** What the client can still pay with, or null until it was read. */
+    get studioAvailable() {
+        return this.pos.studioAvailable(this.currentOrder);
+    },
+
+    /** Shown while something is due for a client with rewards or points, and offline to say it needs the server. */
+    get studioRewardsShown() {
+        const order = this.currentOrder;
+        if (!order.studioCanRedeem) {
+            return false;
+        }
+        const balance = this.pos.studioBalances[order.getPartner().id];
+        return Boolean(
+            this.studioRewardsOffline ||
+                order.studioRedemptionLine ||
+                balance?.total > 0 ||
+                balance?.has_points
+        );
     },
 
     studioAlertOffline() {
         this.dialog.add(AlertDialog, {
             title: _t("Offline"),
-            body: _t("Redeeming loyalty rewards needs the server. Try again when the till is back online."),
+            body: _t(
+                "Redeeming studio rewards needs the server. Try again when the till is back online."
+            ),
         });
     },
 
     async studioOpenRewards() {
+        const order = this.currentOrder;
         if (this.studioRewardsOffline) {
             this.studioAlertOffline();
             return;
         }
         let rewards, points;
         try {
-            ({ rewards, points } = await this.studioFetchRewards());
+            ({ rewards, points } = await this.pos.studioFetchRewards(order));
         } catch (error) {
             if (error instanceof ConnectionLostError) {
                 this.studioAlertOffline();
@@ -154,48 +128,23 @@ patch(PaymentScreen.prototype, {
             }
             throw error;
         }
-        this.studioRewards.count = rewards.length;
-        this.studioRewards.points = points;
-        if (this.studioPointsUsed) {
-            points = false;
-        }
         if (!rewards.length && !(points?.redeemable > 0 || points?.pending > 0)) {
             this.dialog.add(AlertDialog, {
-                title: _t("Loyalty Rewards"),
-                body: _t("%s has no rewards to redeem.", this.currentOrder.getPartner().name),
+                title: _t("Studio Rewards"),
+                body: _t("%s has no studio rewards to redeem.", order.getPartner().name),
             });
             return;
         }
-        const payload = await makeAwaitable(this.dialog, RewardsPopup, {
-            rewards,
-            points,
-            amountDue: this.currentOrder.remainingDue,
-            ticketTotal: this.currentOrder.totalDue,
-        });
+        const payload = await makeAwaitable(this.dialog, RewardsPopup, { order, rewards, points });
         if (!payload) {
             return;
         }
-        const { rewards: selected, pointsAmount } = payload;
-        const result = this.currentOrder.addPaymentline(this.studioLoyaltyMethod);
+        const result = order.studioRedeem(payload.rewards, payload.pointsAmount, rewards);
         if (!result.status) {
             this.dialog.add(AlertDialog, { title: _t("Error"), body: result.data });
             return;
         }
-        const chosen = new Set(selected.map((reward) => reward.id));
-        const left = rewards.filter((reward) => !chosen.has(reward.id));
-        this.currentOrder.uiState.studioRemainingRewards = {
-            count: left.length,
-            amount: this.pos.currency.round(left.reduce((sum, reward) => sum + reward.amount, 0)),
-        };
-        const line = result.data;
-        line.update({ studio_reward_ids: [["link", ...selected]], studio_points_amount: pointsAmount });
-        line.setAmount(
-            this.pos.currency.round(selected.reduce((sum, reward) => sum + reward.amount, 0) + pointsAmount)
-        );
-        // Left unselected: neither the numpad nor a tip may change what the rewards pay.
-        this.currentOrder.selectPaymentline(undefined);
         this.numberBuffer.reset();
-        this.studioRewards.count -= selected.length;
     },
 
     updateSelectedPaymentline(amount = false) {
@@ -205,13 +154,5 @@ patch(PaymentScreen.prototype, {
             return;
         }
         return super.updateSelectedPaymentline(...arguments);
-    },
-
-    deletePaymentLine(uuid) {
-        const line = this.paymentLines.find((paymentLine) => paymentLine.uuid === uuid);
-        const freed = line?.payment_method_id.is_studio_loyalty ? line.studio_reward_ids.length : 0;
-        const result = super.deletePaymentLine(...arguments);
-        this.studioRewards.count += freed;
-        return result;
     },
 });

@@ -2,34 +2,49 @@ import { _t } from "@web/core/l10n/translation";
 import { Component, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { parseFloat } from "@web/views/fields/parsers";
-import { usePos } from "@point_of_sale/app/hooks/pos_hook";
+import { studioSpendingOrder } from "@studio_loyalty/app/models/pos_order";
 
 /**
- * The client's redeemable rewards, soonest expiry first, and their points: the
- * cashier ticks rewards and enters an amount of points (the most allowed by
- * default), sees the total, and cannot confirm what the server would refuse.
- * Resolves with ``{ rewards, pointsAmount }``.
+ * The client's studio rewards, soonest expiry first, and their points: the
+ * cashier ticks rewards (or lets "Use up to the amount due" tick them) and
+ * enters an amount of points; the popup shows what the line will pay and
+ * what stays with the client, and cannot confirm what the server would
+ * refuse. The rules are the order's (models/pos_order.js). Resolves with
+ * ``{ rewards, pointsAmount }``.
  */
 export class RewardsPopup extends Component {
     static template = "studio_loyalty.RewardsPopup";
     static components = { Dialog };
     static props = {
+        order: Object,
         rewards: Array,
         points: { type: [Object, Boolean], optional: true },
-        amountDue: Number,
-        ticketTotal: Number,
         getPayload: Function,
         close: Function,
     };
 
     setup() {
-        this.pos = usePos();
-        // Left empty when even the most allowed is under the minimum: rewards alone can still be redeemed.
-        const most = this.pointsMax;
-        this.state = useState({
-            selectedIds: [],
-            pointsAmount: most && most >= this.props.points.min_redemption ? most : "",
-        });
+        const line = this.props.order.studioRedemptionLine;
+        // Reopened on an order paying with rewards: its line's choice, to change.
+        const selectedIds = line ? line.studio_reward_ids.map((reward) => reward.id) : [];
+        // A client with points alone: the most allowed by default, left empty
+        // when even that is under the minimum. With rewards, none: points are
+        // spent first, and would leave a reward ticked next with nothing to pay.
+        const most = this.props.rewards.length ? 0 : this.pointsMax;
+        const points = line
+            ? line.studio_points_amount
+            : most && most >= this.props.points.min_redemption
+            ? most
+            : 0;
+        this.state = useState({ selectedIds, pointsAmount: this.editable(points) });
+    }
+
+    get order() {
+        return this.props.order;
+    }
+
+    get rewards() {
+        return studioSpendingOrder(this.props.rewards);
     }
 
     /** Points can be used now (the server's reason otherwise is shown). */
@@ -37,14 +52,8 @@ export class RewardsPopup extends Component {
         return Boolean(this.props.points && !this.props.points.reason);
     }
 
-    /** The most the points may pay: what they are worth, less than the ticket total, whole points. */
     get pointsMax() {
-        if (!this.pointsUsable) {
-            return 0;
-        }
-        const { value, point_value: pointValue } = this.props.points;
-        const cap = Math.min(value, this.props.amountDue, this.props.ticketTotal - pointValue);
-        return cap > 0 ? this.pos.currency.round(Math.floor(cap / pointValue + 1e-6) * pointValue) : 0;
+        return this.order.studioPointsMax(this.props.points);
     }
 
     /** The amount entered, in the user's number format; 0 when empty, NaN when it is not a number. */
@@ -53,41 +62,10 @@ export class RewardsPopup extends Component {
             return 0;
         }
         try {
-            return this.pos.currency.round(parseFloat(String(this.state.pointsAmount)));
+            return this.order.currency.round(parseFloat(String(this.state.pointsAmount)));
         } catch {
             return NaN;
         }
-    }
-
-    /** Why the amount of points entered would be refused, or "". */
-    get pointsError() {
-        const amount = this.pointsAmount;
-        const currency = this.pos.currency;
-        if (amount === 0) {
-            return "";
-        }
-        const { value, point_value: pointValue, min_redemption: minimum } = this.props.points;
-        if (!(amount > 0)) {
-            return _t("Enter a positive amount to pay with points.");
-        }
-        if (currency.comp(amount, minimum) < 0) {
-            return _t("At least %s must be paid with points at a time.", this.format(minimum));
-        }
-        if (currency.comp(amount, this.props.ticketTotal) >= 0) {
-            return _t("The ticket total must be more than what is redeemed (%(total)s).", {
-                total: this.format(this.props.ticketTotal),
-            });
-        }
-        if (currency.comp(amount, value) > 0) {
-            return _t("The redeemable points are worth %s.", this.format(value));
-        }
-        if (!currency.isZero(currency.round(Math.round(amount / pointValue) * pointValue) - amount)) {
-            return _t(
-                "Points are worth %s each: enter an amount that is a whole number of points.",
-                this.format(pointValue)
-            );
-        }
-        return "";
     }
 
     isSelected(reward) {
@@ -101,31 +79,64 @@ export class RewardsPopup extends Component {
             : [...ids, reward.id];
     }
 
+    useUpToDue() {
+        const { rewards, pointsAmount } = this.order.studioUseUpTo(
+            this.props.rewards,
+            this.pointsUsable && this.props.points
+        );
+        this.state.selectedIds = rewards.map((reward) => reward.id);
+        this.state.pointsAmount = this.editable(pointsAmount);
+    }
+
     get selected() {
         return this.props.rewards.filter((reward) => this.isSelected(reward));
     }
 
-    get total() {
-        const currency = this.pos.currency;
-        const rewards = this.selected.reduce((sum, reward) => sum + reward.amount, 0);
-        return currency.round(rewards + (this.pointsAmount || 0));
+    get due() {
+        return this.order.studioRewardsDue;
+    }
+
+    get plan() {
+        return this.order.studioRedemptionPlan(this.selected, this.pointsAmount || 0);
+    }
+
+    /** What ``reward`` pays in the plan, when ticked. */
+    paid(reward) {
+        return this.plan.uses.find((use) => use.reward.id === reward.id)?.amount;
+    }
+
+    /** What stays with the client of the reward paying only part, or "". */
+    get restMessage() {
+        const rest = this.plan.rest;
+        if (!rest || this.error) {
+            return "";
+        }
+        const values = {
+            amount: this.format(rest.amount),
+            reward: rest.reward.name,
+            client: this.order.getPartner().name,
+        };
+        return rest.reward.expiration_date
+            ? _t("%(amount)s of %(reward)s stays with %(client)s, expiring %(date)s.", {
+                  ...values,
+                  date: rest.reward.expiration_date.toLocaleString(),
+              })
+            : _t("%(amount)s of %(reward)s stays with %(client)s.", values);
     }
 
     get error() {
-        if (this.pointsError) {
-            return this.pointsError;
-        }
-        if (this.pos.currency.comp(this.total, this.props.amountDue) > 0) {
-            return _t("The rewards selected (%(total)s) are more than the amount due (%(due)s).", {
-                total: this.format(this.total),
-                due: this.format(this.props.amountDue),
-            });
-        }
-        return "";
+        return (
+            this.order.studioPointsError(this.props.points, this.pointsAmount) || this.plan.error
+        );
     }
 
     format(amount) {
         return this.env.utils.formatCurrency(amount);
+    }
+
+    /** An amount as the cashier types it (the user's number format, no symbol); "" for none. */
+    editable(amount) {
+        return amount ? this.env.utils.formatCurrency(amount, false) : "";
     }
 
     get canConfirm() {

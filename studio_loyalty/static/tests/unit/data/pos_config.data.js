@@ -1,0 +1,7 @@
+import { PosConfig } from "@point_of_sale/../tests/unit/data/pos_config.data";
+
+// Every shop offers its company's Loyalty Rewards method (pos.config.create).
+PosConfig._records = PosConfig._records.map((record) => ({
+    ...record,
+    payment_method_ids: [...record.payment_method_ids, 4],
+}));
