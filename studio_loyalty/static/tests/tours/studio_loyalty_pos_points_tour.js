@@ -28,7 +28,10 @@ function enterPoints(amount) {
 
 function refused(message) {
     return [
-        { content: `refused: ${message}`, trigger: `.modal .studio-rewards-error:contains('${message}')` },
+        {
+            content: `refused: ${message}`,
+            trigger: `.modal .studio-rewards-error:contains('${message}')`,
+        },
         { content: "redeem is disabled", trigger: ".modal .studio-rewards-confirm[disabled]" },
     ];
 }
@@ -68,14 +71,24 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_points_tour", {
             { content: "open the rewards", trigger: ".studio-rewards-button", run: "click" },
             { content: "3000 points", trigger: ".modal .studio-points-balance:contains('3000')" },
             { content: "worth 30.00", trigger: ".modal .studio-points-value:contains('30.00')" },
-            { content: "the most allowed", trigger: ".modal .studio-rewards-total:contains('30.00')" },
+            {
+                content: "the most allowed",
+                trigger: ".modal .studio-rewards-total:contains('30.00')",
+            },
             enterPoints("100"),
             refused("The ticket total must be more than what is redeemed"),
             enterPoints("4"),
             refused("At least"),
             enterPoints("12.50"),
-            { content: "12.50 selected", trigger: ".modal .studio-rewards-total:contains('12.50')" },
-            { content: "redeem", trigger: ".modal .studio-rewards-confirm:not([disabled])", run: "click" },
+            {
+                content: "12.50 selected",
+                trigger: ".modal .studio-rewards-total:contains('12.50')",
+            },
+            {
+                content: "redeem",
+                trigger: ".modal .studio-rewards-confirm:not([disabled])",
+                run: "click",
+            },
             {
                 content: "a Loyalty Rewards line of 12.50",
                 trigger: `.paymentline:contains("Loyalty Rewards"):contains("12.50")`,

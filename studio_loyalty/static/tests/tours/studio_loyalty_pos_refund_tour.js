@@ -24,7 +24,11 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_refund_tour", {
                 trigger: `.modal .studio-reward-line:has(.studio-reward-amount:contains("20.00"))`,
                 run: "click",
             },
-            { content: "redeem", trigger: ".modal .studio-rewards-confirm:not([disabled])", run: "click" },
+            {
+                content: "redeem",
+                trigger: ".modal .studio-rewards-confirm:not([disabled])",
+                run: "click",
+            },
             PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),

@@ -10,10 +10,11 @@ import OrderPaymentValidation from "@point_of_sale/app/utils/order_payment_valid
 patch(OrderPaymentValidation.prototype, {
     async isOrderValid(isForceValidate) {
         const isLoyalty = (line) => line.payment_method_id?.is_studio_loyalty;
-        const original = this.order.lines.find((line) => line.refunded_orderline_id)?.refunded_orderline_id
-            ?.order_id;
+        const original = this.order.lines.find((line) => line.refunded_orderline_id)
+            ?.refunded_orderline_id?.order_id;
         const usesRewards =
-            this.order.payment_ids.some(isLoyalty) || Boolean(original?.payment_ids?.some(isLoyalty));
+            this.order.payment_ids.some(isLoyalty) ||
+            Boolean(original?.payment_ids?.some(isLoyalty));
         if (usesRewards && this.pos.data.network.offline) {
             this.pos.dialog.add(AlertDialog, {
                 title: _t("Offline"),
