@@ -9,8 +9,9 @@ screenshot: a CSS selector, or ``css~text`` for the first element matching the
 CSS that holds the text; ``scroll:selector`` scrolls it into view instead.
 ``|shot:name`` saves a screenshot along the way.
 
-Used to look at the screens as a user sees them. Talks to Chromium over the
-DevTools protocol (websocket-client, already in the test environment).
+Used to look at the screens as a user sees them, the page 1440x900. Talks to
+Chromium over the DevTools protocol (websocket-client, already in the test
+environment), on port 9333 or SHOT_CDP_PORT.
 """
 
 import base64
@@ -41,7 +42,8 @@ def _session(base, login, password, db):
 
 class Browser:
     def __init__(self):
-        self.port = 9333
+        # Another checkout may be taking screenshots at the same time: SHOT_CDP_PORT picks another port.
+        self.port = int(os.environ.get("SHOT_CDP_PORT", "9333"))
         self.proc = subprocess.Popen(
             [
                 "chromium",
@@ -116,6 +118,8 @@ def main():
     browser = Browser()
     try:
         browser.call("Network.enable")
+        # The page itself 1440x900 (headless Chromium keeps part of the window for its own frame).
+        browser.call("Emulation.setDeviceMetricsOverride", width=1440, height=900, deviceScaleFactor=1, mobile=False)
         host = base.split("//")[1].split(":")[0]
         browser.call("Network.setCookie", name="session_id", value=sid, domain=host, path="/")
         for spec in sys.argv[3:]:
