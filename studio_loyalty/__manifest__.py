@@ -20,6 +20,7 @@
         "reports/studio_loyalty_mailing_templates.xml",
         "reports/studio_loyalty_report_report.xml",
         "reports/studio_loyalty_report_templates.xml",
+        "reports/report_invoice_templates.xml",
         "wizards/studio_loyalty_redeem_views.xml",
         "wizards/studio_loyalty_report_views.xml",
         "views/studio_client_status_views.xml",

@@ -520,6 +520,12 @@ class StudioLoyaltyReward(models.Model):
                 )
             reward.move_id.check_access("write")
 
+    def action_studio_release(self):
+        """Take this reward off the draft invoice it was chosen on (context ``studio_move_id``)."""
+        invoice = self.env["account.move"].browse(self.env.context.get("studio_move_id"))
+        invoice._studio_release_rewards(self)
+        return True
+
     def action_undo_redemption(self):
         """Remove the redemption from its invoice: the reward is available, its payment reversed."""
         self._check_give_back_access()
