@@ -52,12 +52,25 @@ registry.category("web_tour.tours").add("studio_loyalty_draft_invoice_tour", {
             trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Posted')",
         },
         {
+            content: "the redeemed reward is listed on the invoice",
+            trigger: "div[name='studio_reward_ids'] .o_data_row:contains('40.00')",
+        },
+        {
+            content: "back to the invoice lines and totals",
+            trigger: ".o_notebook_headers a:contains('Invoice Lines')",
+            run: "click",
+        },
+        {
+            content: "the totals name the Loyalty Rewards once",
+            trigger: "div[name='studio_reward_amount']:contains('40.00')",
+        },
+        {
             content: "the reward paid it: 75.00 of 115.00 is left to pay",
             trigger: "div[name='amount_residual']:contains('75.00')",
         },
         {
-            content: "the redeemed reward is listed on the invoice",
-            trigger: "div[name='studio_reward_ids'] .o_data_row:contains('40.00')",
+            content: "and the same money is not listed again as 'Paid on'",
+            trigger: ".o_form_view:not(:has(.o_payment_label))",
         },
     ],
 });
