@@ -394,6 +394,7 @@ class ResPartner(models.Model):
             "name": self.env._("Book a Session"),
             "res_model": "calendar.event",
             "view_mode": "form",
+            "views": [(self.env.ref("studio_loyalty.studio_session_view_form").id, "form")],
             "target": "new",
             "context": {
                 "default_studio_client_id": self.id,

@@ -23,6 +23,7 @@ from . import (
     test_referral,
     test_referral_concurrency,
     test_referral_rules,
+    test_referral_sessions,
     test_refunds,
     test_reports,
     test_reward,
