@@ -699,7 +699,9 @@ def measure_referrals(env, out, count=10000):
             "session_status_id": completed.id,
             "require_order": True,
             "require_order_minimum": True,
-            "order_minimum": 100000.0,  # no sale reaches it: every referral stays waiting
+            # Every first sale reaches it (a first order below the minimum fails the
+            # referral for good); no session is completed: every referral stays waiting.
+            "order_minimum": 1.0,
             "give_reward": True,
             "reward_amount": 10.0,
         }

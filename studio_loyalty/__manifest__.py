@@ -1,6 +1,6 @@
 {
     "name": "Studio Loyalty",
-    "version": "19.0.4.0.0",
+    "version": "19.0.5.0.0",
     "category": "Sales/Loyalty",
     "summary": "Loyalty rewards, referral programs and reward redemption for photography studios, salons and spas",
     "author": "Studio Loyalty",

@@ -22,6 +22,8 @@ from . import (
     test_qualifying_sale,
     test_referral,
     test_referral_concurrency,
+    test_referral_rules,
+    test_referral_sessions,
     test_refunds,
     test_reports,
     test_reward,
