@@ -105,9 +105,13 @@ class StudioLoyaltyRedemption(models.AbstractModel):
 
     @api.model
     def _reference(self, source):
-        """How a ledger line names its source: a POS order being synced is named once paid, ahead of it."""
-        if source._name == "pos.order" and source.name == "/" and source.pos_reference:
-            return source._compute_order_name()
+        """How a ledger line names its source: a POS order by its receipt number, which no other order has.
+
+        Odoo names an order after the last part of its receipt number only, so
+        the orders of two till devices (or of the back office) share names.
+        """
+        if source._name == "pos.order" and source.pos_reference:
+            return source.pos_reference
         return source.display_name
 
     @api.model

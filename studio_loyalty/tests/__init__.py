@@ -1,6 +1,7 @@
 # Odoo's own test runner (--test-tags /studio_loyalty) finds tests through
 # these imports; pytest-odoo collects the files directly.
 from . import (
+    test_back_office,
     test_concurrency,
     test_core_users,
     test_install,
