@@ -70,3 +70,24 @@ class TestBackendTours(HttpCase):
         )
         self.assertFalse(first.selected)
         self.assertEqual(run.client_count, 1)
+
+    def test_loyalty_user_opens_redeemed_on(self):
+        """A Loyalty User without accounting rights opens a redeemed reward and reads the invoice it paid."""
+        new_test_user(
+            self.env, login="tour_front_desk", groups="base.group_user,studio_loyalty.studio_loyalty_group_user"
+        )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client.id,
+                "invoice_line_ids": [Command.create({"name": "Session", "price_unit": 115.0, "tax_ids": []})],
+            }
+        )
+        invoice.action_post()
+        reward = self.env["studio.loyalty.reward"].create({"partner_id": self.client.id, "amount": 40.0})
+        invoice._studio_redeem_rewards(reward)
+        self.start_tour(
+            "/odoo/action-studio_loyalty.studio_loyalty_reward_action",
+            "studio_loyalty_redeemed_on_tour",
+            login="tour_front_desk",
+        )

@@ -107,3 +107,37 @@ registry.category("web_tour.tours").add("studio_loyalty_run_totals_tour", {
         ...stepUtils.saveForm(),
     ],
 });
+
+// A front-desk Loyalty User, without accounting rights, opens a redeemed
+// reward from the Rewards list: she sees the invoice it paid (number, date,
+// amount) and no access error.
+registry.category("web_tour.tours").add("studio_loyalty_redeemed_on_tour", {
+    steps: () => [
+        {
+            content: "show every reward, not only the available ones",
+            trigger: ".o_searchview_facet:contains('Available') .o_facet_remove",
+            run: "click",
+        },
+        {
+            content: "the list says where the reward was redeemed",
+            trigger: ".o_data_row:contains('Tour Client') td[name='redeemed_on']:contains('INV/')",
+        },
+        {
+            content: "open the redeemed reward",
+            trigger: ".o_data_row:contains('Tour Client') td[name='redeemed_on']:contains('INV/')",
+            run: "click",
+        },
+        {
+            content: "the reward shows the invoice's number",
+            trigger: ".o_form_view div[name='redeemed_on']:contains('INV/')",
+        },
+        {
+            content: "its total",
+            trigger: ".o_form_view div[name='redeemed_on_amount']:contains('115.00')",
+        },
+        {
+            content: "and no access error, nor a button that would raise one",
+            trigger: "body:not(:has(.o_error_dialog)):not(:has(.o_form_view button[name='action_open']))",
+        },
+    ],
+});
