@@ -4,7 +4,7 @@ from pathlib import Path
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import StudioLoyaltyCommon
+from .common import PosRewardsCase, StudioLoyaltyCommon
 from .test_ledger import LedgerCase
 
 
@@ -289,3 +289,22 @@ class TestUpgradeToReferralClocks(StudioLoyaltyCommon):
             self.assertEqual(fields.Datetime.to_string((waiting - done).clock_start), assigned_at)
             self.assertEqual(fields.Datetime.to_string(done.clock_start), referred_at, "a referral done is left")
         self.assertFalse(self.client.studio_referral_assign_date, "no program, no assignment")
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeToReceiptNumbers(PosRewardsCase):
+    """19.0.5.0.0: ledger lines of POS orders are named by the order's receipt number, which no other order has."""
+
+    def test_pos_ledger_lines_renamed(self):
+        reward = self._reward(self.client, 20.0)
+        order = self._sync(self._order_data(reward))
+        line = reward.ledger_ids.filtered(lambda move: move.kind == "redeem")
+        self.assertEqual(line.pos_order_id, order)
+        self.env.flush_all()
+        # 19.0.4 wrote Odoo's order name, which orders of two devices share.
+        self.env.cr.execute("UPDATE studio_loyalty_move SET reference = 'Shop - 000001' WHERE id = %s", [line.id])
+        self.env.invalidate_all()
+        _migration("19.0.5.0.0").migrate(self.env.cr, "19.0.4.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(line.reference, order.pos_reference)
+        self.assertTrue(order.pos_reference)

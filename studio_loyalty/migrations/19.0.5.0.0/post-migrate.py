@@ -1,5 +1,7 @@
 def migrate(cr, version):
-    """Referral clocks come with 19.0.5: a referral made before any program email starts at the assignment.
+    """19.0.5: referral clocks start at the assignment; the ledger names POS orders by their receipt number.
+
+    Referral clocks: a referral made before any program email starts at the assignment.
 
     Clients assigned to a program before 19.0.5 get the moment it was
     assigned: the last change of their Referral Program in the chatter, else
@@ -35,5 +37,17 @@ def migrate(cr, version):
            AND referral.clock_start = referral.referral_date
            AND referrer.studio_referral_program_id = referral.program_id
            AND referrer.studio_referral_assign_date < referral.referral_date
+        """
+    )
+    # Odoo names a POS order after the end of its receipt number only, so orders
+    # of two till devices shared names in the ledger: name them as the receipt does.
+    cr.execute(
+        """
+        UPDATE studio_loyalty_move line
+           SET reference = pos.pos_reference
+          FROM pos_order pos
+         WHERE pos.id = line.pos_order_id
+           AND pos.pos_reference IS NOT NULL
+           AND line.reference IS DISTINCT FROM pos.pos_reference
         """
     )
