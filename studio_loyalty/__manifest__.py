@@ -1,6 +1,6 @@
 {
     "name": "Studio Loyalty",
-    "version": "19.0.4.0.0",
+    "version": "19.0.5.0.0",
     "category": "Sales/Loyalty",
     "summary": "Loyalty rewards, referral programs and reward redemption for photography studios, salons and spas",
     "author": "Studio Loyalty",
@@ -20,6 +20,7 @@
         "reports/studio_loyalty_mailing_templates.xml",
         "reports/studio_loyalty_report_report.xml",
         "reports/studio_loyalty_report_templates.xml",
+        "reports/report_invoice_templates.xml",
         "wizards/studio_loyalty_redeem_views.xml",
         "wizards/studio_loyalty_report_views.xml",
         "views/studio_client_status_views.xml",

@@ -35,6 +35,18 @@ class AccountMove(models.Model):
         readonly=True,
         groups=REWARD_READERS,
     )
+    studio_held_reward_ids = fields.Many2many(
+        comodel_name="studio.loyalty.reward",
+        relation="studio_loyalty_reward_held_rel",
+        column1="move_id",
+        column2="reward_id",
+        string="Loyalty Rewards to Redeem",
+        readonly=True,
+        copy=False,
+        groups=REWARD_READERS,
+        help="Chosen on the draft: spent when the invoice is confirmed, released if the draft is deleted. "
+        "Another till may still spend them meanwhile; confirming then says which one to remove.",
+    )
     studio_reward_amount = fields.Monetary(
         string="Loyalty Rewards",
         compute="_compute_studio_reward_amount",
@@ -63,10 +75,33 @@ class AccountMove(models.Model):
         groups=REWARD_READERS,
     )
 
-    @api.depends("studio_reward_ids.amount")
+    @api.depends("studio_reward_ids.amount", "studio_held_reward_ids.amount", "amount_total", "state")
     def _compute_studio_reward_amount(self):
+        """What rewards paid, or on a draft what those chosen will pay when it is confirmed."""
         for move in self:
-            move.studio_reward_amount = move.company_currency_id.round(sum(move.studio_reward_ids.mapped("amount")))
+            currency = move.company_currency_id
+            if move.state == "draft" and move.studio_held_reward_ids:
+                held = currency.round(sum(move.studio_held_reward_ids.mapped("amount")))
+                move.studio_reward_amount = min(held, move.amount_total)
+            else:
+                move.studio_reward_amount = currency.round(sum(move.studio_reward_ids.mapped("amount")))
+
+    def _compute_payments_widget_reconciled_info(self):
+        """An invoice shows what rewards paid once, as its Loyalty Rewards total: not again as "Paid on" lines."""
+        result = super()._compute_payments_widget_reconciled_info()
+        for move in self.filtered(lambda m: m.move_type == "out_invoice" and m.invoice_payments_widget):
+            widget = move.invoice_payments_widget
+            loyalty = set(
+                self.env["account.move"]
+                .sudo()
+                .browse([line["move_id"] for line in widget["content"]])
+                .filtered("studio_loyalty_entry")
+                .ids
+            )
+            if loyalty:
+                content = [line for line in widget["content"] if line["move_id"] not in loyalty]
+                move.invoice_payments_widget = {**widget, "content": content} if content else False
+        return result
 
     @api.depends(
         "move_type",
@@ -164,7 +199,25 @@ class AccountMove(models.Model):
         moves.filtered(
             lambda m: m.move_type == "out_refund" and m.reversed_entry_id.studio_reward_ids
         )._studio_return_loyalty_share()
+        for invoice in moves.filtered(lambda m: m.move_type == "out_invoice" and m.studio_held_reward_ids):
+            invoice._studio_redeem_held()
         return posted
+
+    def _studio_redeem_held(self):
+        """Spend the rewards chosen on this draft, now that it is confirmed; refuse to confirm if one is gone."""
+        held = self.studio_held_reward_ids
+        try:
+            self.with_env(self.env(su=False))._studio_redeem_rewards(held)
+        except UserError as error:
+            raise UserError(
+                self.env._(
+                    "%(invoice)s cannot be confirmed with the loyalty rewards chosen on the draft: %(reason)s "
+                    "Remove that reward from its Loyalty Rewards tab, then confirm again.",
+                    invoice=self.display_name,
+                    reason=error.args[0],
+                )
+            ) from error
+        self.studio_held_reward_ids = [Command.clear()]
 
     def _studio_return_loyalty_share(self):
         """Posted credit notes give the loyalty share of what they refund back as loyalty value.
@@ -297,7 +350,7 @@ class AccountMove(models.Model):
 
     def action_studio_redeem_rewards(self):
         self.ensure_one()
-        self._studio_check_redeemable()
+        self._studio_check_redeemable(draft=True)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Redeem Loyalty Rewards"),
@@ -318,10 +371,13 @@ class AccountMove(models.Model):
         )
         return result
 
-    def _studio_check_redeemable(self):
+    def _studio_check_redeemable(self, draft=False):
+        """Rewards pay a confirmed customer invoice, or are chosen on a draft one (``draft``)."""
         self.ensure_one()
-        if self.move_type != "out_invoice" or self.state != "posted":
-            raise UserError(self.env._("Loyalty rewards can be redeemed on posted customer invoices only."))
+        if self.move_type != "out_invoice" or self.state not in (("draft", "posted") if draft else ("posted",)):
+            raise UserError(
+                self.env._("Loyalty rewards are chosen on draft customer invoices and spent on confirmed ones only.")
+            )
         if self.currency_id != self.company_id.currency_id:
             raise UserError(
                 self.env._(
@@ -329,6 +385,24 @@ class AccountMove(models.Model):
                     self.company_id.currency_id.name,
                 )
             )
+
+    def _studio_hold_rewards(self, rewards):
+        """Choose ``rewards`` on this draft: checked now, spent through the service when it is confirmed."""
+        self.ensure_one()
+        self.check_access("write")
+        self._studio_check_redeemable(draft=True)
+        self.env["studio.loyalty.redemption"]._check_spendable(rewards.sudo(), self)
+        self.sudo().studio_held_reward_ids = [Command.link(reward.id) for reward in rewards]
+        self.message_post(
+            body=self.env._("Loyalty rewards to redeem when confirmed: %s", ", ".join(rewards.mapped("name")))
+        )
+
+    def _studio_release_rewards(self, rewards):
+        """Take ``rewards`` chosen on this draft off it: they were never spent."""
+        self.ensure_one()
+        self.check_access("write")
+        self.sudo().studio_held_reward_ids = [Command.unlink(reward.id) for reward in rewards]
+        self.message_post(body=self.env._("Loyalty rewards no longer to redeem: %s", ", ".join(rewards.mapped("name"))))
 
     def _studio_redeem_rewards(self, rewards, points_amount=0.0):
         """Pay this invoice with ``rewards`` and ``points_amount`` worth of points: book a payment per reward.

@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_datetime
 
 LOYALTY_USERS = "studio_loyalty.studio_loyalty_group_user"
 
@@ -50,6 +51,31 @@ class CalendarEvent(models.Model):
     def _check_studio_session(self):
         if any(event.studio_client_id and not event.studio_session_status_id for event in self):
             raise ValidationError(self.env._("A client session needs a session status."))
+
+    @api.onchange("studio_session_status_id")
+    def _onchange_studio_session_status_id(self):
+        """Completing a session that has not started yet is most likely a slip: say so before it counts."""
+        status = self.studio_session_status_id
+        if status.is_completed and self.start and self.start > fields.Datetime.now():
+            return {
+                "warning": {
+                    "title": self.env._("This session has not started yet"),
+                    "message": self.env._(
+                        "The session starts on %(start)s. Marking it %(status)s records it as having taken place: "
+                        "it may earn referral rewards and points at once. If it has not happened yet, choose "
+                        "another status.",
+                        start=format_datetime(self.env, self.start, dt_format="short"),
+                        status=status.name,
+                    ),
+                }
+            }
+        return None
+
+    def _skip_send_mail_status_update(self):
+        """Client sessions send Odoo's calendar emails only if the studio chose to (Settings > Sessions)."""
+        if self.sudo().filtered("studio_client_id") and not self.env.company.studio_session_invitation:
+            return True
+        return super()._skip_send_mail_status_update()
 
     @api.model_create_multi
     def create(self, vals_list):

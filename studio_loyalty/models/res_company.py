@@ -32,6 +32,13 @@ class ResCompany(models.Model):
         help="The cost of the rewards issued; expired and cancelled rewards are released back to it.",
     )
 
+    studio_session_invitation = fields.Boolean(
+        string="Email Session Invitations",
+        default=True,
+        help="Booking a client session emails the client (and the other attendees) Odoo's calendar invitation. "
+        "Untick to book sessions without sending anything.",
+    )
+
     def _loyalty_tz(self):
         """The time zone the company's loyalty days are counted in: its address's, else UTC.
 

@@ -8,3 +8,4 @@ class ResConfigSettings(models.TransientModel):
     loyalty_journal_id = fields.Many2one(related="company_id.loyalty_journal_id", readonly=False)
     studio_liability_account_id = fields.Many2one(related="company_id.studio_liability_account_id", readonly=False)
     studio_expense_account_id = fields.Many2one(related="company_id.studio_expense_account_id", readonly=False)
+    studio_session_invitation = fields.Boolean(related="company_id.studio_session_invitation", readonly=False)

@@ -112,6 +112,14 @@ class ResPartner(models.Model):
         copy=False,
         help="The program this client refers new clients under. Reassigning restarts its clock.",
     )
+    studio_referral_assign_date = fields.Datetime(
+        string="Referral Program Assigned",
+        readonly=True,
+        copy=False,
+        groups=LOYALTY_USERS,
+        help="When the referral program was assigned: the start of the 'within N days' requirements "
+        "of referrals made before any referral program email was sent.",
+    )
     studio_referral_email_date = fields.Datetime(
         string="Referral Email Sent",
         readonly=True,
@@ -284,6 +292,11 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        now = fields.Datetime.now()
+        vals_list = [
+            {"studio_referral_assign_date": now, **vals} if vals.get("studio_referral_program_id") else vals
+            for vals in vals_list
+        ]
         partners = super().create(vals_list)
         if any(vals.get("studio_referred_by_id") for vals in vals_list):
             referred = partners.sudo().filtered("studio_referred_by_id")
@@ -303,10 +316,14 @@ class ResPartner(models.Model):
                 raise UserError(self.env._("Referred By cannot be changed once it is saved."))
             if referrer_id:
                 referred = self.sudo().filtered(lambda partner: not partner.studio_referred_by_id)
-        if "studio_referral_program_id" in vals and "studio_referral_email_date" not in vals:
-            # Assigning (or reassigning) a program restarts the client's clock
-            # at the next referral program email.
-            vals = {**vals, "studio_referral_email_date": False}
+        if "studio_referral_program_id" in vals:
+            # Assigning (or reassigning) a program restarts the client's clock:
+            # at the next referral program email, until then at the assignment.
+            vals = {
+                "studio_referral_assign_date": vals["studio_referral_program_id"] and fields.Datetime.now(),
+                "studio_referral_email_date": False,
+                **vals,
+            }
         result = super().write(vals)
         if referred:
             self.env["studio.referral"].sudo()._record(referred)
@@ -377,6 +394,7 @@ class ResPartner(models.Model):
             "name": self.env._("Book a Session"),
             "res_model": "calendar.event",
             "view_mode": "form",
+            "views": [(self.env.ref("studio_loyalty.studio_session_view_form").id, "form")],
             "target": "new",
             "context": {
                 "default_studio_client_id": self.id,

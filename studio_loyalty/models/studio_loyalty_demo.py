@@ -37,18 +37,20 @@ DEMO_POINT_RULES = {
     "reservation": 30,
 }
 
-# Products of point_of_sale's demo "Furniture Shop" that sell for a few dozen
-# dollars, so the POS tickets weigh something next to the invoices.
-POS_PRODUCT_XMLIDS = [
-    "product.product_delivery_02",  # Office Lamp
-    "product.product_product_7",  # Storage Box
-    "product.product_product_16",  # Drawer Black
-    "product.product_product_9",  # Pedal Bin
-    "product.product_product_11",  # Conference Chair
-    "product.product_delivery_01",  # Office Chair
-    "product.desk_organizer",
-    "product.monitor_stand",
+# What the studio sells at its front desk till, with (label, untaxed unit price)
+# for the items it does not invoice: prints, frames, small services.
+COUNTER_ITEMS = [
+    ("Print 8x10", 25.0),
+    ("Photo frame 8x10", 35.0),
+    ("Wallet prints, set of 8", 20.0),
 ]
+COUNTER_PRODUCTS = (
+    "Print 8x10",
+    "Photo frame 8x10",
+    "Wallet prints, set of 8",
+    "Framed print 11x14",
+    "Photo restoration",
+)
 
 # Odoo's own demo programs (points for a free pen, coupons): at the demo till
 # they would compete with the studio's rewards, so the demo archives them.
@@ -117,13 +119,13 @@ class StudioLoyaltyDemo(models.AbstractModel):
         """The studio's products, by label, made once."""
         Product = self.env["product.product"]
         products = {}
-        for label, price in STUDIO_SERVICES:
+        for label, price in STUDIO_SERVICES + COUNTER_ITEMS:
             product = Product.search([("name", "=", label), ("default_code", "=like", "STUDIO-%")], limit=1)
             products[label] = product or Product.create(
                 {
                     "name": label,
                     "default_code": f"STUDIO-{len(products) + 1:02d}",
-                    "type": "consu" if label in RETAIL else "service",
+                    "type": "consu" if label in RETAIL or label in dict(COUNTER_ITEMS) else "service",
                     "list_price": price,
                     **({"studio_points_class": "package"} if label in PACKAGES else {}),
                 }
@@ -264,16 +266,12 @@ class StudioLoyaltyDemo(models.AbstractModel):
 
     @api.model
     def _create_demo_pos_orders(self, clients, rng):
-        """Closed sessions of the demo Furniture Shop with paid orders of some clients."""
+        """Closed sessions of the studio's front desk till with paid orders of some clients."""
         config = self.env.ref("point_of_sale.pos_config_main", raise_if_not_found=False)
         if not config or config.current_session_id:
             _logger.info("No idle demo POS shop: no demo POS orders created.")
             return self.env["pos.order"]
-        products = self.env["product.product"]
-        for xmlid in POS_PRODUCT_XMLIDS:
-            products |= self.env.ref(xmlid, raise_if_not_found=False) or products.browse()
-        if not products:
-            return self.env["pos.order"]
+        products = self._demo_front_desk(config)
         shoppers = list(clients[::2])  # every other client also buys at the counter
         today = fields.Date.context_today(self)
         orders = self.env["pos.order"]
@@ -289,6 +287,22 @@ class StudioLoyaltyDemo(models.AbstractModel):
                 orders |= self._create_paid_pos_order(session, buyer, moment, lines, method)
             self._close_demo_session(session, datetime.combine(day, time(18, 0)))
         return orders
+
+    @api.model
+    def _demo_front_desk(self, config):
+        """Point of Sale's demo shop becomes the studio's front desk, selling prints and frames, not furniture."""
+        category = self.env["pos.category"].create({"name": self.env._("Studio")})
+        by_label = self._demo_products()
+        products = self.env["product.product"].union(*(by_label[label] for label in COUNTER_PRODUCTS))
+        products.write({"available_in_pos": True, "pos_categ_ids": [Command.link(category.id)]})
+        config.write(
+            {
+                "name": self.env._("Studio Front Desk"),
+                "limit_categories": True,
+                "iface_available_categ_ids": [Command.set(category.ids)],
+            }
+        )
+        return products
 
     @api.model
     def _open_demo_session(self, config, day):

@@ -277,10 +277,12 @@ class StudioLoyaltyPoints(models.AbstractModel):
             kind, number = sale_ref.split(":")
             ids[kind].append(int(number))
         names = {}
-        for kind, table in (("move", "account_move"), ("pos", "pos_order")):
+        # A POS order by its receipt number: order names repeat from one till device to the next.
+        columns = (("move", "account_move", "name"), ("pos", "pos_order", "COALESCE(pos_reference, name)"))
+        for kind, table, name in columns:
             if ids[kind]:
                 rows = self.env.execute_query(
-                    SQL("SELECT id, name FROM %s WHERE id = ANY(%s)", SQL.identifier(table), ids[kind])
+                    SQL("SELECT id, %s FROM %s WHERE id = ANY(%s)", SQL(name), SQL.identifier(table), ids[kind])
                 )
                 names.update((f"{kind}:{document_id}", name) for document_id, name in rows)
         return names

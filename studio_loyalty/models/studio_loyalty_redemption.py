@@ -105,9 +105,13 @@ class StudioLoyaltyRedemption(models.AbstractModel):
 
     @api.model
     def _reference(self, source):
-        """How a ledger line names its source: a POS order being synced is named once paid, ahead of it."""
-        if source._name == "pos.order" and source.name == "/" and source.pos_reference:
-            return source._compute_order_name()
+        """How a ledger line names its source: a POS order by its receipt number, which no other order has.
+
+        Odoo names an order after the last part of its receipt number only, so
+        the orders of two till devices (or of the back office) share names.
+        """
+        if source._name == "pos.order" and source.pos_reference:
+            return source.pos_reference
         return source.display_name
 
     @api.model
@@ -307,35 +311,9 @@ class StudioLoyaltyRedemption(models.AbstractModel):
         if not rewards:
             raise UserError(self.env._("Select at least one reward to redeem."))
         rewards = self._spending_order(self._lock(rewards.sudo(), mode="fail"))
+        self._check_spendable(rewards, document)
         today = fields.Date.context_today(self)
-        partner, currency = document.partner_id, document.currency_id
-        client = partner.commercial_partner_id
-        for reward in rewards:
-            if reward.state == "redeemed":
-                raise UserError(self.env._("Reward %s has already been redeemed.", reward.name))
-            if reward.state == "cancelled":
-                raise UserError(self.env._("Reward %s is cancelled.", reward.name))
-            if reward.state == "expired" or (reward.expiration_date and reward.expiration_date < today):
-                raise UserError(self.env._("Reward %s has expired.", reward.name))
-            if reward.partner_id.commercial_partner_id != client:
-                raise UserError(
-                    self.env._(
-                        "Reward %(reward)s belongs to %(owner)s, not to %(client)s.",
-                        reward=reward.name,
-                        owner=reward.partner_id.display_name,
-                        client=partner.display_name,
-                    )
-                )
-            if reward.company_id != document.company_id:
-                raise UserError(self.env._("Reward %s belongs to another company.", reward.name))
-            if reward.currency_id != currency:
-                raise UserError(
-                    self.env._(
-                        "Reward %(reward)s can only be redeemed on a document in %(currency)s.",
-                        reward=reward.name,
-                        currency=reward.currency_id.name,
-                    )
-                )
+        currency = document.currency_id
         rounding = currency.rounding
         total = currency.round(sum(rewards.mapped("amount")))
         if float_is_zero(amount_due, precision_rounding=rounding):
@@ -370,6 +348,46 @@ class StudioLoyaltyRedemption(models.AbstractModel):
             self._split(last, currency.round(amount - (total - last.amount)), document)
         transition(rewards).write({"state": "redeemed", "redeemed_date": today, **links})
         return self._record("redeem", rewards, amounts=[-r.amount for r in rewards], document=document.sudo())
+
+    @api.model
+    def _check_spendable(self, rewards, document):
+        """Refuse ``rewards`` that ``document`` (an invoice, draft or not, or a POS order) cannot be paid with."""
+        today = fields.Date.context_today(self)
+        partner, currency = document.partner_id, document.currency_id
+        client = partner.commercial_partner_id
+        for reward in rewards:
+            if reward.state == "redeemed":
+                spent_on = reward.move_id or reward.pos_order_id
+                raise UserError(
+                    self.env._(
+                        "Reward %(reward)s has already been redeemed on %(document)s.",
+                        reward=reward.name,
+                        document=self._reference(spent_on),
+                    )
+                )
+            if reward.state == "cancelled":
+                raise UserError(self.env._("Reward %s is cancelled.", reward.name))
+            if reward.state == "expired" or (reward.expiration_date and reward.expiration_date < today):
+                raise UserError(self.env._("Reward %s has expired.", reward.name))
+            if reward.partner_id.commercial_partner_id != client:
+                raise UserError(
+                    self.env._(
+                        "Reward %(reward)s belongs to %(owner)s, not to %(client)s.",
+                        reward=reward.name,
+                        owner=reward.partner_id.display_name,
+                        client=partner.display_name,
+                    )
+                )
+            if reward.company_id != document.company_id:
+                raise UserError(self.env._("Reward %s belongs to another company.", reward.name))
+            if reward.currency_id != currency:
+                raise UserError(
+                    self.env._(
+                        "Reward %(reward)s can only be redeemed on a document in %(currency)s.",
+                        reward=reward.name,
+                        currency=reward.currency_id.name,
+                    )
+                )
 
     @api.model
     def _spending_order(self, rewards):

@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .studio_loyalty_guard import in_transition, transition
 
@@ -57,6 +57,8 @@ REST_FIELDS = (
     "run_id",
     "run_line_id",
 )
+# The order rewards are offered in to pay a sale: the first to expire first.
+REDEEM_ORDER = "expiration_date asc nulls last, id"
 
 
 class StudioLoyaltyReward(models.Model):
@@ -218,6 +220,31 @@ class StudioLoyaltyReward(models.Model):
         help="What is left of the reward: the sum of its ledger lines.",
     )
 
+    # The document it was spent on, as a reader sees it: whoever sees the
+    # reward sees its number, date and total, not only who may open it.
+    redeemed_on = fields.Char(
+        compute="_compute_redeemed_on",
+        compute_sudo=True,
+        help="The invoice or Point of Sale receipt the reward was spent on.",
+    )
+    redeemed_on_date = fields.Date(string="Document Date", compute="_compute_redeemed_on", compute_sudo=True)
+    redeemed_on_currency_id = fields.Many2one(
+        comodel_name="res.currency", compute="_compute_redeemed_on", compute_sudo=True
+    )
+    redeemed_on_amount = fields.Monetary(
+        string="Document Total",
+        currency_field="redeemed_on_currency_id",
+        compute="_compute_redeemed_on",
+        compute_sudo=True,
+    )
+    refund_pos_reference = fields.Char(related="refund_pos_order_id.pos_reference", string="Given Back by POS Receipt")
+    can_open_document = fields.Boolean(
+        compute="_compute_can_open_document", help="The current user may open the document it was spent on."
+    )
+    can_reopen = fields.Boolean(
+        compute="_compute_can_reopen", compute_sudo=True, help="Cancelled, and nothing keeps it from coming back."
+    )
+
     letter_line_ids = fields.Many2many(
         comodel_name="studio.loyalty.mailing.line",
         relation="studio_loyalty_mailing_line_reward_rel",
@@ -249,16 +276,51 @@ class StudioLoyaltyReward(models.Model):
         for reward in self:
             reward.balance = reward.currency_id.round(totals.get(reward, 0.0))
 
+    @api.depends("move_id", "pos_order_id")
+    def _compute_redeemed_on(self):
+        """A POS order by its receipt number: a till's order names repeat from one device to the next."""
+        for reward in self:
+            document = reward.move_id or reward.pos_order_id
+            if reward.move_id:
+                reward.redeemed_on = document.name
+                reward.redeemed_on_date = document.invoice_date or document.date
+            elif document:
+                reward.redeemed_on = document.pos_reference or document.name
+                reward.redeemed_on_date = fields.Date.context_today(reward, document.date_order)
+            else:
+                reward.redeemed_on = reward.redeemed_on_date = False
+            reward.redeemed_on_currency_id = document.currency_id
+            reward.redeemed_on_amount = document.amount_total
+
+    @api.depends("move_id", "pos_order_id")
+    @api.depends_context("uid")
+    def _compute_can_open_document(self):
+        for reward in self:
+            document = reward.move_id or reward.pos_order_id
+            reward.can_open_document = bool(document) and document.has_access("read")
+
+    @api.depends("state", "run_id.state", "refund_move_id.state")
+    def _compute_can_reopen(self):
+        for reward in self:
+            reward.can_reopen = reward.state == "cancelled" and not reward._reopen_refusal()
+
     @api.depends("name", "amount", "expiration_date")
-    @api.depends_context("studio_reward_show_amount")
+    @api.depends_context("studio_reward_show_amount", "lang")
     def _compute_display_name(self):
         if not self.env.context.get("studio_reward_show_amount"):
             return super()._compute_display_name()
         for reward in self:
             label = f"{reward.name} — {reward.currency_id.format(reward.amount)}"
             if reward.expiration_date:
-                label += " " + self.env._("(expires %s)", fields.Date.to_string(reward.expiration_date))
+                label += " " + self.env._("(expires %s)", format_date(self.env, reward.expiration_date))
             reward.display_name = label
+
+    @api.model
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        """In the invoice's redeem dialog (``studio_reward_show_amount``), the first to expire first."""
+        if not order and self.env.context.get("studio_reward_show_amount"):
+            order = REDEEM_ORDER
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
 
     def _studio_refusal(self, vals, creating):
         if creating:
@@ -439,30 +501,38 @@ class StudioLoyaltyReward(models.Model):
         if any(r.state != "cancelled" for r in self):
             raise UserError(self.env._("Only cancelled rewards can be made available again."))
         for reward in self:
-            # The value of these went back elsewhere: to the run's sales, or off the credit note.
-            if reward.run_id.state == "cancelled":
-                raise UserError(
-                    self.env._(
-                        "Reward %(reward)s belongs to the cancelled run %(run)s, whose sales were given back.",
-                        reward=reward.name,
-                        run=reward.run_id.name,
-                    )
-                )
-            if reward.refund_move_id and reward.refund_move_id.state != "posted":
-                raise UserError(
-                    self.env._(
-                        "Reward %(reward)s came from credit note %(move)s, which is no longer posted.",
-                        reward=reward.name,
-                        move=reward.refund_move_id.display_name,
-                    )
-                )
+            # Read as the service: a credit note's state is not every loyalty user's to read.
+            if message := reward.sudo()._reopen_refusal():
+                raise UserError(message)
         self.env["studio.loyalty.redemption"]._reopen(self._studio_locked())
 
+    def _reopen_refusal(self):
+        """Why this cancelled reward cannot be made available again, or ``None``."""
+        self.ensure_one()
+        # The value of these went back elsewhere: to the run's sales, or off the credit note.
+        if self.run_id.state == "cancelled":
+            return self.env._(
+                "Reward %(reward)s belongs to the cancelled run %(run)s, whose sales were given back.",
+                reward=self.name,
+                run=self.run_id.name,
+            )
+        if self.refund_move_id and self.refund_move_id.state != "posted":
+            return self.env._(
+                "Reward %(reward)s came from credit note %(move)s, which is no longer posted.",
+                reward=self.name,
+                move=self.refund_move_id.display_name,
+            )
+        return None
+
     def action_open(self):
-        """Open the document a redeemed reward was spent on, else the reward itself."""
+        """Open the document a redeemed reward was spent on, where the user may, else the reward itself.
+
+        The reward's form shows the document's number, date and total to
+        those who may not open it.
+        """
         self.ensure_one()
         document = self.move_id or self.pos_order_id
-        if self.state == "redeemed" and document:
+        if self.state == "redeemed" and document and document.has_access("read"):
             return {
                 "type": "ir.actions.act_window",
                 "res_model": document._name,
@@ -520,6 +590,12 @@ class StudioLoyaltyReward(models.Model):
                 )
             reward.move_id.check_access("write")
 
+    def action_studio_release(self):
+        """Take this reward off the draft invoice it was chosen on (context ``studio_move_id``)."""
+        invoice = self.env["account.move"].browse(self.env.context.get("studio_move_id"))
+        invoice._studio_release_rewards(self)
+        return True
+
     def action_undo_redemption(self):
         """Remove the redemption from its invoice: the reward is available, its payment reversed."""
         self._check_give_back_access()
@@ -555,7 +631,7 @@ class StudioLoyaltyReward(models.Model):
                     [("commercial_partner_id", "=", client.id), ("company_id", "=", config.company_id.id)],
                 ]
             ),
-            order="expiration_date asc nulls last, id",
+            order=REDEEM_ORDER,
         )
         return {
             self._name: rewards.read(self._load_pos_data_fields(config), load=False),

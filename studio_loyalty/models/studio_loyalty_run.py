@@ -104,6 +104,9 @@ class StudioLoyaltyRun(models.Model):
     reward_count = fields.Integer(string="Rewards Created", compute="_compute_totals")
     reward_total = fields.Monetary(string="Amount Awarded", compute="_compute_totals")
     progress = fields.Float(compute="_compute_totals", help="Percentage of selected clients processed.")
+    rewards_spent = fields.Boolean(
+        compute="_compute_rewards_spent", help="Some of its rewards were redeemed or expired: the run stays."
+    )
     email_count = fields.Integer(string="Emails Queued", compute="_compute_letters")
     no_email_count = fields.Integer(string="Clients Without Email", compute="_compute_letters")
     letter_count = fields.Integer(string="Letters", compute="_compute_letters")
@@ -167,6 +170,14 @@ class StudioLoyaltyRun(models.Model):
             run.planned_amount = run.currency_id.round(totals["amount"])
             run.progress = 100.0 * totals["done"] / totals["count"] if totals["count"] else 0.0
             run.reward_count, run.reward_total = rewards.get(run._origin, (0, 0.0))
+
+    def _compute_rewards_spent(self):
+        spent = self.env["studio.loyalty.reward"]._read_group(
+            [("run_id", "in", self._origin.ids), ("state", "in", ("redeemed", "expired"))], ["run_id"]
+        )
+        spent_runs = {run for (run,) in spent}
+        for run in self:
+            run.rewards_spent = run._origin in spent_runs
 
     @staticmethod
     def _add_totals(totals, state, count, reward_count, amount):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .studio_loyalty_guard import in_transition, transition
 
@@ -45,15 +45,16 @@ class StudioReferral(models.Model):
     clock_start = fields.Datetime(
         string="Clock Started",
         readonly=True,
-        help="When the referral program email was sent to the referring client (else when the referral was "
-        "recorded): the start of the 'within N days' requirements.",
+        help="When the referral program email was sent to the referring client, or, if none was sent before "
+        "the referral, when the program was assigned to them: the start of the 'within N days' requirements.",
     )
+    # Success has one word, the seed's: a referral "earns" its reward.
     state = fields.Selection(
         selection=[
             ("pending", "Waiting"),
-            ("earned", "Earned"),
-            ("done", "Completed"),
-            ("expired", "Clock Ran Out"),
+            ("earned", "Earning"),
+            ("done", "Earned"),
+            ("expired", "Requirement Failed"),
             ("limit", "Limit Reached"),
             ("no_program", "No Program"),
             ("merged", "Merged"),
@@ -63,6 +64,9 @@ class StudioReferral(models.Model):
         readonly=True,
         index=True,
         tracking=True,
+        help="Waiting: a requirement is still to be met. Earning: earned for some sessions, more may follow. "
+        "Earned: everything it can earn was granted. Requirement Failed: a requirement can no longer be met "
+        "(the clock ran out, or the first order was below the minimum).",
     )
     reason = fields.Char(string="Status Detail", readonly=True, help="Why nothing (more) is granted.")
     created_requirement = fields.Selection(REQUIREMENT_STATES, string="Created in Time", default="na", readonly=True)
@@ -124,7 +128,7 @@ class StudioReferral(models.Model):
                     "referred_id": client.id,
                     "program_id": program.id,
                     "company_id": company.id,
-                    "clock_start": referrer.studio_referral_email_date or fields.Datetime.now(),
+                    "clock_start": self._clock_of(referrer),
                     "state": "pending" if program else "no_program",
                     "reason": False
                     if program
@@ -136,15 +140,31 @@ class StudioReferral(models.Model):
         return referrals
 
     @api.model
+    def _clock_of(self, referrer):
+        """Where a referral made now starts its clock: the program email, else the program's assignment.
+
+        Never the referral itself: "within 30 days of the email" must not
+        restart for every client referred.
+        """
+        if not referrer.studio_referral_program_id:
+            return False
+        return referrer.studio_referral_email_date or referrer.studio_referral_assign_date
+
+    @api.model
     def _adopt_program(self, referrers):
         """Referrals recorded before their referring client had a program join the one just assigned."""
         orphans = self.search([("referrer_id", "in", referrers.ids), ("state", "=", "no_program")])
-        for program, referrals in orphans.grouped(
-            lambda referral: referral.referrer_id.studio_referral_program_id
-        ).items():
+        for referrer, referrals in orphans.grouped("referrer_id").items():
+            program = referrer.studio_referral_program_id
             if program:
                 transition(referrals).write(
-                    {"program_id": program.id, "company_id": program.company_id.id, "state": "pending", "reason": False}
+                    {
+                        "program_id": program.id,
+                        "company_id": program.company_id.id,
+                        "clock_start": self._clock_of(referrer),
+                        "state": "pending",
+                        "reason": False,
+                    }
                 )
                 referrals._evaluate()
 
@@ -188,22 +208,25 @@ class StudioReferral(models.Model):
         return fields.Datetime.context_timestamp(self.with_context(tz=tz), fields.Datetime.now()).date()
 
     def _facts(self, company):
-        """Dates, sessions and paid sales of the referred clients, in a few set-based queries.
+        """Dates, sessions and first orders of the referred clients, in a few set-based queries.
 
         Dates are local dates in the company's time zone: "within 30 days" ends
-        at midnight there, whoever or whatever evaluates.
+        at midnight there, whoever or whatever evaluates. The moments the
+        client was created and the clock started are kept too: a client
+        created before the clock started is not "created within N days" of it.
         """
         tz = company._loyalty_tz()
         self.env.flush_all()
         dates = {
-            referral_id: (referral_date, created, clock)
-            for referral_id, referral_date, created, clock in self.env.execute_query(
+            referral_id: (created, clock, created_at, clock_at)
+            for referral_id, created, clock, created_at, clock_at in self.env.execute_query(
                 SQL(
                     """
                     SELECT referral.id,
-                           timezone(%(tz)s, referral.referral_date AT TIME ZONE 'UTC')::date,
                            timezone(%(tz)s, client.create_date AT TIME ZONE 'UTC')::date,
-                           timezone(%(tz)s, referral.clock_start AT TIME ZONE 'UTC')::date
+                           timezone(%(tz)s, referral.clock_start AT TIME ZONE 'UTC')::date,
+                           client.create_date,
+                           referral.clock_start
                       FROM studio_referral referral
                       JOIN res_partner client ON client.id = referral.referred_id
                      WHERE referral.id = ANY(%(ids)s)
@@ -231,28 +254,32 @@ class StudioReferral(models.Model):
             )
         ):
             sessions[referral_id].append((session_id, booked, sequence, cancelled))
-        sales = defaultdict(list)
+        first_orders = {}
         needs_order = self.filtered(lambda r: r.program_id.require_order or r.program_id.require_order_minimum)
         if needs_order:
+            # The initial order is the client's first qualifying paid sale (net of
+            # its refunds; one refunded in full is no sale), whenever it was made.
             clients = SQL("SELECT unnest(%s::int[]) AS id", needs_order.referred_id.commercial_partner_id.ids)
             for partner_id, sale_date, amount in self.env.execute_query(
                 SQL(
                     """
-                    SELECT sale.partner_id, sale.sale_date, SUM(sale.amount)
+                    SELECT DISTINCT ON (sale.partner_id) sale.partner_id, sale.sale_date, SUM(sale.amount)
                       FROM (%s) AS sale
                   GROUP BY sale.partner_id, sale.sale_ref, sale.sale_date
                     HAVING SUM(sale.amount) > 0
+                  ORDER BY sale.partner_id, sale.sale_date, split_part(sale.sale_ref, ':', 1),
+                           split_part(sale.sale_ref, ':', 2)::int
                     """,
                     self.env["studio.loyalty.sale"]._query(company, clients),
                 )
             ):
-                sales[partner_id].append((sale_date, amount))
-        return dates, sessions, sales
+                first_orders[partner_id] = (sale_date, amount)
+        return dates, sessions, first_orders
 
     def _evaluate_company(self, company):
         """Decide, then create every grant of the batch at once and write the states by group."""
         today = self._company_today(company)
-        dates, sessions, sales = self._facts(company)
+        dates, sessions, first_orders = self._facts(company)
         Grant = self.env["studio.referral.grant"]
         earned_by = {
             (referrer.id, program.id): count
@@ -273,15 +300,12 @@ class StudioReferral(models.Model):
         to_grant, updates = [], defaultdict(list)
         for referral in self:
             program = referral.program_id
-            referral_date, created, clock = dates[referral.id]
             keys, result = referral._decide(
                 program,
                 today,
-                created=created,
-                clock=clock,
-                since=referral_date,
+                dates=dates[referral.id],
                 sessions=sessions.get(referral.id, []),
-                sales=sales.get(referral.referred_id.commercial_partner_id.id, []),
+                first_order=first_orders.get(referral.referred_id.commercial_partner_id.id),
                 granted=granted_keys[referral.id],
                 order_label=order_labels[program],
             )
@@ -317,16 +341,27 @@ class StudioReferral(models.Model):
         if to_grant:
             Grant._grant(to_grant, today)
 
-    def _decide(self, program, today, *, created, clock, since, sessions, sales, granted, order_label):
+    def _decide(self, program, today, *, dates, sessions, first_order, granted, order_label):
         """The grant keys this referral has earned now, and its state and requirement progress.
 
-        ``sessions`` are ``(id, booked date, status sequence, cancelled)`` in
-        booking order; ``sales`` are ``(date, net amount)`` of paid sales.
+        ``dates`` are ``(created, clock, created_at, clock_at)``: the local days
+        the referred client was created and the clock started, and those
+        moments (UTC); ``sessions`` are ``(id, booked date, status sequence,
+        cancelled)`` in booking order; ``first_order`` is ``(date, net amount)``
+        of the referred client's first paid sale, or None.
         """
         self.ensure_one()
-        # Referred client created within N days of the email.
+        created, clock, created_at, clock_at = dates
+        if not clock_at:
+            # A clock is recorded with every program; only a row written by hand has none.
+            clock_at = self.referral_date
+            clock = fields.Datetime.context_timestamp(
+                self.with_context(tz=self.company_id._loyalty_tz()), clock_at
+            ).date()
+        # Referred client created after the clock started, by the end of day N.
         created_deadline = clock + timedelta(days=program.created_within_days)
-        created_ok = not program.require_created_within or created <= created_deadline
+        created_early = created_at < clock_at
+        created_ok = not program.require_created_within or (not created_early and created <= created_deadline)
         # A session booked (within N days), reaching a status; cancelled ones never count.
         needs_session = (
             program.require_session
@@ -343,13 +378,10 @@ class StudioReferral(models.Model):
         status = program.session_status_id if program.require_session_status else None
         qualifying = [session for session in booked if status is None or session[2] >= status.sequence]
         session_late = program.require_session_within and not booked and today > session_deadline
-        # An initial order (of at least the minimum), paid, since the referral.
+        # The initial order: the client's first paid sale. Below the minimum, it fails for good.
         needs_order = program.require_order or program.require_order_minimum
         minimum = program.order_minimum if program.require_order_minimum else 0.0
-        order_ok = any(
-            sale_date >= since and program.currency_id.compare_amounts(float(amount), minimum) >= 0
-            for sale_date, amount in sales
-        )
+        order_low = first_order and program.currency_id.compare_amounts(float(first_order[1]), minimum) < 0
         result = {
             "state": "pending",
             "reason": False,
@@ -357,26 +389,37 @@ class StudioReferral(models.Model):
             "session_requirement": "na"
             if not needs_session
             else ("met" if qualifying else ("failed" if session_late else "waiting")),
-            "order_requirement": "na" if not needs_order else ("met" if order_ok else "waiting"),
+            "order_requirement": "na"
+            if not needs_order
+            else ("waiting" if not first_order else ("failed" if order_low else "met")),
         }
         if not created_ok:
-            result.update(
-                state="expired",
-                reason=self.env._(
+            if created_early:
+                reason = self.env._(
+                    "The referred client was created on %(created)s, before the clock started on %(clock)s.",
+                    created=format_date(self.env, created),
+                    clock=format_date(self.env, clock),
+                )
+            else:
+                reason = self.env._(
                     "The referred client was created on %(created)s, after %(deadline)s "
-                    "(%(days)s days after the referral program email).",
-                    created=created,
-                    deadline=created_deadline,
+                    "(%(days)s days after the clock started).",
+                    created=format_date(self.env, created),
+                    deadline=format_date(self.env, created_deadline),
                     days=program.created_within_days,
-                ),
-            )
-            return [], result
+                )
+            return [], self._failed(result, reason, granted)
         if needs_session and session_late:
-            result.update(
-                state="done" if granted else "expired",
-                reason=self.env._("No session was booked by %s.", session_deadline),
+            reason = self.env._("No session was booked by %s.", format_date(self.env, session_deadline))
+            return [], self._failed(result, reason, granted)
+        if needs_order and order_low:
+            reason = self.env._(
+                "The first order, on %(date)s, came to %(amount)s: below the minimum of %(minimum)s.",
+                date=format_date(self.env, first_order[0]),
+                amount=program.currency_id.format(float(first_order[1])),
+                minimum=program.currency_id.format(minimum),
             )
-            return [], result
+            return [], self._failed(result, reason, granted)
         waiting = []
         if result["session_requirement"] == "waiting":
             waiting.append(
@@ -400,6 +443,16 @@ class StudioReferral(models.Model):
         reached = program.limit_sessions and len(granted) + len(keys) >= program.session_limit
         result["state"] = "done" if reached else "earned"
         return keys, result
+
+    @api.model
+    def _failed(self, result, reason, granted):
+        """A requirement can no longer be met: nothing more is earned, and nothing is left waiting."""
+        result.update(
+            {name: "failed" for name, value in result.items() if name.endswith("_requirement") and value == "waiting"},
+            state="done" if granted else "expired",
+            reason=reason,
+        )
+        return result
 
     def _order_label(self, program):
         """How a waiting referral names the order it waits for."""
@@ -450,5 +503,57 @@ class StudioReferral(models.Model):
             )
 
     def action_evaluate(self):
-        """Evaluate now (staff need not wait for the daily re-check)."""
+        """Evaluate now (staff need not wait for the daily re-check) and say what changed, or that nothing did."""
+        progress = ["state", "created_requirement", "session_requirement", "order_requirement"]
+        Grant = self.env["studio.referral.grant"].sudo()
+        before = {referral: [referral[name] for name in progress] for referral in self}
+        grants_before = Grant.search_count([("referral_id", "in", self.ids)])
         self.sudo()._evaluate()
+        new_grants = Grant.search_count([("referral_id", "in", self.ids)]) - grants_before
+        changes = []
+        for referral, old_values in before.items():
+            moves = [
+                self.env._(
+                    "%(what)s: %(old)s → %(new)s",
+                    what=self._fields[name]._description_string(self.env),
+                    old=self._studio_label(name, old),
+                    new=self._studio_label(name, referral[name]),
+                )
+                for name, old in zip(progress, old_values, strict=True)
+                if referral[name] != old
+            ]
+            if moves:
+                changes.append(
+                    self.env._("%(referral)s: %(moves)s", referral=referral.display_name, moves=", ".join(moves))
+                )
+        if new_grants:
+            changes.append(self.env._("%s new grant(s) of rewards or promotional items.", new_grants))
+        if not changes:
+            still = [
+                self.env._(
+                    "%(referral)s is still %(state)s. %(reason)s",
+                    referral=referral.display_name,
+                    state=self._studio_label("state", referral.state),
+                    reason=referral.reason or "",
+                ).strip()
+                for referral in self
+            ]
+            return self._studio_notify(self.env._("Nothing changed"), " ".join(still), "info")
+        return self._studio_notify(self.env._("Referral checked"), "; ".join(changes), "success")
+
+    def _studio_label(self, field_name, value):
+        """The label users read for a selection value, in their language."""
+        return dict(self._fields[field_name]._description_selection(self.env)).get(value, value or "")
+
+    def _studio_notify(self, title, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

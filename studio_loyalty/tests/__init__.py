@@ -1,6 +1,7 @@
 # Odoo's own test runner (--test-tags /studio_loyalty) finds tests through
 # these imports; pytest-odoo collects the files directly.
 from . import (
+    test_back_office,
     test_concurrency,
     test_core_users,
     test_install,
@@ -24,6 +25,8 @@ from . import (
     test_qualifying_sale,
     test_referral,
     test_referral_concurrency,
+    test_referral_rules,
+    test_referral_sessions,
     test_refunds,
     test_reports,
     test_reward,

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.fields import Command
 
@@ -135,6 +137,17 @@ class StudioLoyaltyCommon(AccountTestInvoicingCommon):
             ],
             post=post,
         )
+
+    def _open(self, user, record, view_type="form"):
+        """Read ``record`` as the web client does for ``user``: its view, then the fields that view holds.
+
+        The arch comes back processed for ``user`` (elements of other groups
+        removed); fields inside embedded lists belong to other records.
+        """
+        record = record.with_user(user)
+        arch = etree.fromstring(record.get_views([(False, view_type)])["views"][view_type]["arch"])
+        names = {node.get("name") for node in arch.iter("field") if next(node.iterancestors("field"), None) is None}
+        return record.web_read({name: {} for name in names})[0]
 
     def _redeem(self, invoice, rewards):
         """Redeem through the wizard, as staff do on the invoice."""

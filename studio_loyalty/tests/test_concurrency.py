@@ -91,6 +91,47 @@ class TestRedeemConcurrency(BaseCase):
             till_b.rollback()
         self.assertEqual(self._states()[0], "redeemed")
 
+    def test_held_draft_races_another_till(self):
+        """A reward held on a draft invoice while a till spends it: confirming is refused, never spent twice.
+
+        While the till's transaction holds the reward, confirming says another
+        till is redeeming it; once the till has committed, it says where the
+        reward went. The draft stays a draft and its client keeps what it owes.
+        """
+        with closing(self.db.cursor()) as cr:
+            env = self._env(cr)
+            draft = env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_id,
+                    "invoice_line_ids": [Command.create({"name": "Session", "price_unit": 30.0, "tax_ids": []})],
+                }
+            )
+            draft._studio_hold_rewards(env["studio.loyalty.reward"].browse(self.reward_id))
+            cr.commit()  # pylint: disable=invalid-commit
+            draft_id = draft.id
+        self.addCleanup(self._delete_client_moves)
+
+        def confirm(cr):
+            self._env(cr)["account.move"].browse(draft_id).action_post()
+
+        with closing(self.db.cursor()) as till, closing(self.db.cursor()) as office:
+            self.assertEqual(self._redeem(till), 20.0)  # the till holds the reward, not yet committed
+            with self.assertRaisesRegex(UserError, "cannot be confirmed .* being redeemed by another user or till"):
+                confirm(office)
+            office.rollback()
+            till.commit()  # pylint: disable=invalid-commit
+            with self.assertRaisesRegex(UserError, "cannot be confirmed .* has already been redeemed on"):
+                confirm(office)
+            office.rollback()
+        with closing(self.db.cursor()) as cr:
+            cr.execute("SELECT state FROM account_move WHERE id = %s", [draft_id])
+            self.assertEqual(cr.fetchone()[0], "draft")
+            cr.execute(
+                "SELECT count(*) FROM studio_loyalty_move WHERE reward_id = %s AND kind = 'redeem'", [self.reward_id]
+            )
+            self.assertEqual(cr.fetchone()[0], 1, "spent once")
+
     def test_referencing_transaction_does_not_refuse(self):
         """A transaction that merely refers to a reward (an open redeem dialog saved with it) does not block it."""
         with closing(self.db.cursor()) as dialog, closing(self.db.cursor()) as till:

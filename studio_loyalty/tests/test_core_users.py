@@ -1,5 +1,3 @@
-from lxml import etree
-
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
@@ -45,17 +43,6 @@ class TestCoreUsers(StudioLoyaltyPosCommon):
             invoice_line_ids=[Command.create({"name": "Lenses", "price_unit": 400.0})],
             post=True,
         )
-
-    def _open(self, user, record, view_type="form"):
-        """Read ``record`` as the web client does for ``user``: its view, then the fields that view holds.
-
-        The arch comes back processed for ``user`` (elements of other groups
-        removed); fields inside embedded lists belong to other records.
-        """
-        record = record.with_user(user)
-        arch = etree.fromstring(record.get_views([(False, view_type)])["views"][view_type]["arch"])
-        names = {node.get("name") for node in arch.iter("field") if next(node.iterancestors("field"), None) is None}
-        return record.web_read({name: {} for name in names})[0]
 
     def test_auditor_opens_invoices_and_bills(self):
         """A read-only accountant opens customer invoices paid with rewards, vendor bills and clients."""

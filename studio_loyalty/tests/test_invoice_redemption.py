@@ -95,7 +95,7 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
             (expired, f"Reward {expired.name} has expired."),
             (cancelled, f"Reward {cancelled.name} is cancelled."),
             (foreign, f"Reward {foreign.name} belongs to Ben Wedding, not to Ada Portrait."),
-            (used, f"Reward {used.name} has already been redeemed."),
+            (used, f"Reward {used.name} has already been redeemed on {used.move_id.name}."),
         ]
         for reward, message in cases:
             with self.subTest(message=message), self.assertRaises(UserError) as caught:
@@ -106,7 +106,7 @@ class TestInvoiceRedemption(StudioLoyaltyCommon):
     def test_draft_invoice_refused(self):
         """Rewards are redeemed on posted customer invoices only."""
         invoice = self._invoice(self.client, 100.0, post=False)
-        with self.assertRaisesRegex(UserError, "posted customer invoices only"):
+        with self.assertRaisesRegex(UserError, "spent on confirmed ones only"):
             invoice._studio_redeem_rewards(self._reward(self.client, 5.0))
 
     def assertReversed(self, entry):

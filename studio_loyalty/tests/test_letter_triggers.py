@@ -42,7 +42,7 @@ class TestAwardTrigger(LettersCommon):
         run = Run.create({"threshold": 100.0, "reward_amount": 10.0})
         run.action_load()
         run.action_process()
-        self.assertEqual(len(run.reward_ids), 2)
+        self.assertEqual(len(run.reward_ids), 1)
         self.assertEqual(run.mailing_ids.status_id, self.status_loyal)
         self.assertEqual(run.mailing_ids.line_ids.reward_ids, run.reward_ids)
         self.assertEqual(len(self._mails(self.client)), 1)

@@ -70,8 +70,8 @@ class TestPosPoints(PosRewardsCase):
         self.assertEqual((convert.points, convert.amount, convert.partner_id), (-1250, -12.5, self.client))
         redeem = lines.filtered(lambda line: line.kind == "redeem")
         self.assertEqual((redeem.reward_id, redeem.amount), (reward, -12.5))
-        # Named as the order is once paid, not "/" as it was while syncing.
-        self.assertEqual(set(lines.mapped("reference")) - {reward.name}, {order.name})
+        # Named by its receipt number, not "/" as the order was while syncing.
+        self.assertEqual(set(lines.mapped("reference")) - {reward.name}, {order.pos_reference})
         earn = lines.filtered(lambda line: line.kind == "earn")
         self.assertEqual((earn.pending_points, earn.points), (1000, 0))
         self.assertEqual(

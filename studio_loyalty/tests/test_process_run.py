@@ -192,14 +192,28 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         """Cancelling a run cancels its rewards and gives the sales back; not once one is redeemed."""
         self._paid_invoice(self.client, 250.0)
         run, _ = self._process()
+        self.assertFalse(run.rewards_spent)
         run.action_cancel()
         self.assertEqual(set(run.reward_ids.mapped("state")), {"cancelled"})
+        # Their value went back to the sales: Make Available is not offered.
+        self.assertEqual(run.reward_ids.mapped("can_reopen"), [False])
         again, lines = self._process()
         self.assertAmount(lines[self.client].unrewarded_sales, 250.0)
         self.assertEqual(len(again.reward_ids), 1)
         self._redeem(self._invoice(self.client, 100.0), again.reward_ids[0])
+        self.assertTrue(again.rewards_spent)  # the Cancel Run button is hidden
         with self.assertRaisesRegex(UserError, "some of its rewards were redeemed or expired"):
             again.action_cancel()
+
+    def test_cancel_loaded_run_keeps_sales(self):
+        """Cancelling a loaded run touches no reward: the sales count in the next run, as its button says."""
+        self._paid_invoice(self.client, 250.0)
+        run, _ = self._load()
+        run.action_cancel()
+        self.assertEqual(run.state, "cancelled")
+        self.assertFalse(run.reward_ids)
+        _again, lines = self._load()
+        self.assertAmount(lines[self.client].unrewarded_sales, 250.0)
 
     def test_merged_clients_keep_their_consumption(self):
         """Merging two rewarded clients keeps the sales both already consumed."""

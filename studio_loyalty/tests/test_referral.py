@@ -211,15 +211,16 @@ class TestReferralSettings(ReferralCommon):
         self.assertEqual(self._referral(cleo).order_requirement, "met")
 
     def test_initial_order_minimum_untaxed_net_of_refunds(self):
-        """At least 100 untaxed: 90 + tax is not enough; 120 refunded down to 80 is not either."""
+        """At least 100 untaxed: a first order of 90 + tax is not enough; 120 refunded down to 80 is not either."""
         self._program(require_order=True, require_order_minimum=True, order_minimum=100.0)
         cleo = self._refer()
         self._paid_invoice(cleo, 90.0)  # 103.50 with tax
         referral = self._referral(cleo)
-        self.assertEqual(referral.state, "pending")
-        invoice = self._paid_invoice(cleo, 120.0)
-        self.assertEqual(referral.state, "done")
-        self.assertEqual(len(self._rewards()), 1)
+        self.assertEqual(referral.state, "expired")
+        self.assertEqual(referral.order_requirement, "failed")
+        self._paid_invoice(cleo, 120.0)
+        self.assertEqual(referral.state, "expired", "the initial order is the first one")
+        self.assertFalse(self._rewards())
 
         dina = self._refer("Dina Family")
         invoice = self._invoice(dina, 120.0, post=False)
@@ -230,7 +231,8 @@ class TestReferralSettings(ReferralCommon):
         (invoice | refund).line_ids.filtered(lambda line: line.account_type == "asset_receivable").reconcile()
         self._register_payment(invoice)
         self.env["studio.referral"].search([("referred_id", "=", dina.id)])._evaluate()
-        self.assertEqual(self._referral(dina).state, "pending", "120 - 40 = 80 is below 100")
+        self.assertEqual(self._referral(dina).state, "expired", "120 - 40 = 80 is below 100")
+        self.assertEqual(self._referral(dina).order_requirement, "failed")
 
     def test_minimum_zero_needs_an_order(self):
         self._program(require_order=True, require_order_minimum=True, order_minimum=0.0)
@@ -814,16 +816,27 @@ class TestReferralCouponOnSale(ReferralCommon):
 @tagged("post_install", "-at_install")
 class TestReferralPosOrder(ReferralCommon, StudioLoyaltyPosCommon):
     def test_closed_pos_order_is_the_initial_order(self):
-        """A paid POS order of at least the minimum (untaxed) earns the referral when it is saved."""
+        """A first paid POS order of at least the minimum (untaxed) earns the referral when it is saved."""
         self._program(require_order=True, require_order_minimum=True, order_minimum=150.0)
         cleo = self._refer()
-        self._pos_sale(cleo, quantity=1.0)  # 100.00 untaxed
         referral = self._referral(cleo)
         self.assertEqual(referral.state, "pending")
         self.assertIn(self.currency.format(150.0), referral.reason)
         self._pos_sale(cleo, quantity=2.0)  # 200.00 untaxed
         self.assertEqual(referral.state, "done")
         self.assertEqual(len(self._rewards()), 1)
+
+    def test_first_pos_order_below_minimum_fails(self):
+        """100.00 at the till first, 200.00 next: the initial order was below 150."""
+        self._program(require_order=True, require_order_minimum=True, order_minimum=150.0)
+        dina = self._refer("Dina Family")
+        self._pos_sale(dina, quantity=1.0)  # 100.00 untaxed
+        referral = self._referral(dina)
+        self.assertEqual((referral.state, referral.order_requirement), ("expired", "failed"))
+        self._pos_sale(dina, quantity=2.0)
+        self.env["studio.referral"]._cron_evaluate()
+        self.assertEqual(referral.state, "expired")
+        self.assertFalse(self._rewards())
 
     def test_coupon_accepted_by_odoo_point_of_sale(self):
         """pos_loyalty's code check at the till accepts the referred client's coupon, for that client only."""

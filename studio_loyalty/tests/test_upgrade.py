@@ -1,9 +1,10 @@
 import importlib.util
 from pathlib import Path
 
+from odoo import fields
 from odoo.tests import tagged
 
-from .common import StudioLoyaltyCommon
+from .common import PosRewardsCase, StudioLoyaltyCommon
 from .test_ledger import LedgerCase
 
 
@@ -239,3 +240,71 @@ class TestUpgradeToLetters(StudioLoyaltyCommon):
         run_old.action_process()
         self.assertEqual(run_old.mailing_ids.mail_template_id, new[awarded])
         self.assertEqual((run_old.email_count, run_old.letter_count), (1, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeToReferralClocks(StudioLoyaltyCommon):
+    """19.0.5.0.0: referring clients get the moment their program was assigned; waiting clocks start there."""
+
+    def test_assignment_dates_and_waiting_clocks(self):
+        Partner, Referral = self.env["res.partner"], self.env["studio.referral"]
+        program = self.env["studio.referral.program"].create({"name": "Refer", "require_session": True})
+        tracked = Partner.create({"name": "Tracked Referrer", "studio_referral_program_id": program.id})
+        # The chatter's record of the assignment (tracking is off in tests: logged as Odoo logs it).
+        tracked._message_track(["studio_referral_program_id"], {tracked.id: {"studio_referral_program_id": False}})
+        untracked = Partner.create({"name": "Untracked Referrer"})
+        untracked.studio_referral_program_id = program
+        referred = Partner.create(
+            [
+                {"name": "Referred Early", "studio_referred_by_id": tracked.id},
+                {"name": "Referred Other", "studio_referred_by_id": untracked.id},
+            ]
+        )
+        waiting = Referral.search([("referred_id", "in", referred.ids)])
+        self.assertEqual(set(waiting.mapped("state")), {"pending"})
+        assigned_at, created_at, referred_at = "2026-01-10 09:00:00", "2025-06-01 08:00:00", "2026-02-01 10:00:00"
+        self.env.flush_all()
+        cr = self.env.cr
+        message = tracked.message_ids.filtered("tracking_value_ids")
+        self.assertEqual(len(message), 1)
+        cr.execute("UPDATE mail_message SET date = %s WHERE id = %s", [assigned_at, message.id])
+        cr.execute("UPDATE res_partner SET create_date = %s WHERE id = %s", [created_at, untracked.id])
+        # 19.0.4 kept no assignment date, and started a clock at the referral when no email was sent.
+        cr.execute(
+            "UPDATE res_partner SET studio_referral_assign_date = NULL WHERE id = ANY(%s)", [(tracked | untracked).ids]
+        )
+        cr.execute(
+            "UPDATE studio_referral SET referral_date = %s, clock_start = %s WHERE id = ANY(%s)",
+            [referred_at, referred_at, waiting.ids],
+        )
+        done = Referral.search([("referred_id", "=", referred[1].id)])
+        cr.execute("UPDATE studio_referral SET state = 'done' WHERE id = %s", [done.id])
+        self.env.invalidate_all()
+
+        for _time in range(2):  # running it again changes nothing
+            _migration("19.0.5.0.0").migrate(cr, "19.0.4.0.0")
+            self.env.invalidate_all()
+            self.assertEqual(fields.Datetime.to_string(tracked.studio_referral_assign_date), assigned_at)
+            self.assertEqual(fields.Datetime.to_string(untracked.studio_referral_assign_date), created_at)
+            self.assertEqual(fields.Datetime.to_string((waiting - done).clock_start), assigned_at)
+            self.assertEqual(fields.Datetime.to_string(done.clock_start), referred_at, "a referral done is left")
+        self.assertFalse(self.client.studio_referral_assign_date, "no program, no assignment")
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeToReceiptNumbers(PosRewardsCase):
+    """19.0.5.0.0: ledger lines of POS orders are named by the order's receipt number, which no other order has."""
+
+    def test_pos_ledger_lines_renamed(self):
+        reward = self._reward(self.client, 20.0)
+        order = self._sync(self._order_data(reward))
+        line = reward.ledger_ids.filtered(lambda move: move.kind == "redeem")
+        self.assertEqual(line.pos_order_id, order)
+        self.env.flush_all()
+        # 19.0.4 wrote Odoo's order name, which orders of two devices share.
+        self.env.cr.execute("UPDATE studio_loyalty_move SET reference = 'Shop - 000001' WHERE id = %s", [line.id])
+        self.env.invalidate_all()
+        _migration("19.0.5.0.0").migrate(self.env.cr, "19.0.4.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(line.reference, order.pos_reference)
+        self.assertTrue(order.pos_reference)

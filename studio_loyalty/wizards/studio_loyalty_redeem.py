@@ -11,7 +11,8 @@ class StudioLoyaltyRedeem(models.TransientModel):
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
     company_id = fields.Many2one(related="move_id.company_id")
     currency_id = fields.Many2one(related="move_id.currency_id")
-    amount_residual = fields.Monetary(related="move_id.amount_residual", string="Amount Due")
+    amount_residual = fields.Monetary(compute="_compute_amount_residual", string="Amount Due")
+    is_draft = fields.Boolean(compute="_compute_amount_residual")
     available_reward_ids = fields.Many2many(
         comodel_name="studio.loyalty.reward",
         compute="_compute_available_reward_ids",
@@ -43,6 +44,7 @@ class StudioLoyaltyRedeem(models.TransientModel):
                 Reward._redeemable_domain()
                 & fields.Domain("partner_id", "child_of", wizard.partner_id.ids)
                 & fields.Domain("company_id", "=", wizard.company_id.id)
+                & fields.Domain("id", "not in", wizard.move_id.sudo().studio_held_reward_ids.ids)
             )
 
     @api.depends("move_id")
@@ -60,6 +62,14 @@ class StudioLoyaltyRedeem(models.TransientModel):
             reason = self.env["studio.loyalty.redemption"]._points_reason(program, balance)
             wizard.points_reason = reason if (balance["redeemable"] or balance["pending"]) else False
 
+    @api.depends("move_id")
+    def _compute_amount_residual(self):
+        """A draft is not due yet: its rewards will pay its total when it is confirmed."""
+        for wizard in self:
+            move = wizard.move_id
+            wizard.is_draft = move.state == "draft"
+            wizard.amount_residual = move.amount_total if wizard.is_draft else move.amount_residual
+
     @api.depends("reward_ids", "points_amount", "amount_residual")
     def _compute_amount(self):
         for wizard in self:
@@ -70,5 +80,8 @@ class StudioLoyaltyRedeem(models.TransientModel):
 
     def action_redeem(self):
         self.ensure_one()
-        self.move_id._studio_redeem_rewards(self.reward_ids, points_amount=self.points_amount)
+        if self.is_draft:
+            self.move_id._studio_hold_rewards(self.reward_ids)
+        else:
+            self.move_id._studio_redeem_rewards(self.reward_ids, points_amount=self.points_amount)
         return {"type": "ir.actions.act_window_close"}
