@@ -13,31 +13,6 @@ class TestPosUnit(HttpCase):
     run that found none of them fails here too.
     """
 
-    # The bundles /web/tests loads.
-    BUNDLES = ("web.assets_unit_tests_setup", "web.assets_unit_tests")
-
-    def setUp(self):
-        super().setUp()
-        self._drop_missing_files()
-
-    def _drop_missing_files(self):
-        """Leave out of the test bundle the files Debian's odoo-19 package does not ship (dfsg-stripped libraries).
-
-        The bundle would report each one as a console error while the page
-        loads, which fails any browser test; none of them is ours or used by
-        our tests. Written in the test's transaction: rolled back after it.
-        """
-        Asset = self.env["ir.asset"]
-        for bundle in self.BUNDLES:
-            listed = Asset._get_asset_paths(bundle, Asset._get_asset_params())
-            missing = sorted({path for path, full_path, *_rest in listed if full_path is None and "/static/" in path})
-            Asset.create(
-                [
-                    {"name": f"Not shipped: {path}", "bundle": bundle, "directive": "remove", "path": path}
-                    for path in missing
-                ]
-            )
-
     def test_pos_rewards_unit_tests(self):
         """Every studio_loyalty Hoot test passes, and all of them ran."""
         url = '/web/tests?headless&loglevel=2&timeout=15000&filter="@studio_loyalty/"'
