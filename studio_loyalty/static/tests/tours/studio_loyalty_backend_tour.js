@@ -8,7 +8,8 @@ registry.category("web_tour.tours").add("studio_loyalty_draft_invoice_tour", {
     steps: () => [
         {
             content: "the draft says the client has rewards, and offers to redeem them",
-            trigger: "div[name='studio_loyalty_indicator'] button[name='action_studio_redeem_rewards']",
+            trigger:
+                "div[name='studio_loyalty_indicator'] button[name='action_studio_redeem_rewards']",
             run: "click",
         },
         {
@@ -137,7 +138,8 @@ registry.category("web_tour.tours").add("studio_loyalty_redeemed_on_tour", {
         },
         {
             content: "and no access error, nor a button that would raise one",
-            trigger: "body:not(:has(.o_error_dialog)):not(:has(.o_form_view button[name='action_open']))",
+            trigger:
+                "body:not(:has(.o_error_dialog)):not(:has(.o_form_view button[name='action_open']))",
         },
     ],
 });
