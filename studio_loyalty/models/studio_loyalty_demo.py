@@ -160,7 +160,7 @@ class StudioLoyaltyDemo(models.AbstractModel):
         serialize access" traceback in the terminal.
         """
         if "stock.warehouse.orderpoint" in self.env:
-            self.env["stock.warehouse.orderpoint"].search([]).write({"active": False})
+            self.env["stock.warehouse.orderpoint"].search([("active", "=", True)]).write({"active": False})
 
     @api.model
     def _archive_odoo_demo_programs(self):
