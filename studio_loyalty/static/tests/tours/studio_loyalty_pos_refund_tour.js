@@ -8,7 +8,8 @@ import { registry } from "@web/core/registry";
 
 // "Ada Portrait" pays a 100.00 print with her 20.00 reward and 80.00 cash,
 // then returns it: the refund pays 80.00 back in cash and gives the 20.00
-// back as loyalty rewards. test_pos_rewards_tour.py checks the reward.
+// back as loyalty rewards on a line the cashier can neither delete nor change.
+// test_pos_rewards_tour.py checks the reward.
 registry.category("web_tour.tours").add("studio_loyalty_pos_refund_tour", {
     steps: () =>
         [
@@ -39,6 +40,19 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_refund_tour", {
                 content: "the loyalty share comes back as a Loyalty Rewards line, not as cash",
                 trigger: ".paymentline:contains('Loyalty Rewards'):contains('-20.00')",
             },
+            {
+                content: "the share line has a lock, no delete button",
+                trigger:
+                    ".paymentline:contains('Loyalty Rewards'):has(.studio-refund-share-lock):not(:has(.delete-button))",
+            },
+            PaymentScreen.clickPaymentline("Loyalty Rewards", "-20.00"),
+            PaymentScreen.clickNumpad("⌫ ⌫"),
+            PaymentScreen.clickNumpad("5"),
+            {
+                content: "neither the numpad nor backspace changes or removes it",
+                trigger: ".paymentline:contains('Loyalty Rewards'):contains('-20.00')",
+            },
+            PaymentScreen.remainingIs("80.00"),
             PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
