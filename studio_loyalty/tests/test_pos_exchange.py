@@ -29,18 +29,16 @@ class TestPosExchange(PosRewardsCase):
         lines = [{"product": self.print_product, "quantity": -refunded, "refunded_orderline_id": order.lines[0].id}]
         if frames:
             lines.append({"product": self.frame, "quantity": frames})
+        # As the till sends it: a sale with returned lines, not a refund document.
         data = self.create_ui_order_data(
             lines,
-            {"is_refund": True},
+            {"is_refund": not frames},
             customer=self.client,
             payments=[(method, amount) for method, amount, _rewards in payments],
         )
         for (_command, _id, payment), (_method, _amount, rewards) in zip(data["payment_ids"], payments, strict=True):
             if rewards:
                 payment["studio_reward_ids"] = [Command.set(rewards.ids)]
-        # As the till sends them: a refund document signs its lines' amounts the other way round.
-        for _command, _id, line in data["lines"]:
-            line["price_subtotal"], line["price_subtotal_incl"] = -line["price_subtotal"], -line["price_subtotal_incl"]
         return data
 
     def _sale(self, rewards, quantity=1):
@@ -148,3 +146,12 @@ class TestPosExchange(PosRewardsCase):
         )
         with self.assertRaisesRegex(UserError, "Nothing this refund takes back was paid with loyalty rewards"):
             self._sync(data)
+
+    def test_share_read_from_the_sale_however_the_refund_signs_its_lines(self):
+        """The till signs a refund's line amounts the other way round: the share is read from the sale's lines."""
+        order = self._sale(self._reward(self.client, 30.0), quantity=2)
+        data = self._refund_data(order, 1, 15.0)
+        for _command, _id, line in data["lines"]:
+            line["price_subtotal"], line["price_subtotal_incl"] = -line["price_subtotal"], -line["price_subtotal_incl"]
+        refund = self._sync(data)
+        self.assertEqual(self.currency.compare_amounts(refund.studio_refund_reward_ids.amount, 15.0), 0)

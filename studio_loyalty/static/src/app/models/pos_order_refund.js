@@ -4,8 +4,9 @@ import { PosOrder } from "@point_of_sale/app/models/pos_order";
 /**
  * Refunds of orders paid with rewards: the share of what they refund comes
  * back as loyalty value, as one negative Loyalty Rewards line. An exchange
- * ticket is a refund that also sells new items: its share is that of the
- * refunded lines, and its new items may be paid with other rewards.
+ * ticket is a refund that also sells new items: it reads and syncs as a sale
+ * with returned lines (its new items priced as sold), its share is that of
+ * the refunded lines, and its new items may be paid with other rewards.
  */
 patch(PosOrder.prototype, {
     /** The order this one refunds lines of. */
@@ -71,8 +72,20 @@ patch(PosOrder.prototype, {
         return true;
     },
 
+    get isRefund() {
+        return !this.studioIsExchange && super.isRefund;
+    },
+
     /** A refund not to be invoiced may sell new items too: an exchange ticket. */
     isSaleDisallowed(values, options) {
         return super.isSaleDisallowed(...arguments) && (this.isToInvoice() || !this.studioRefundedOrder);
+    },
+
+    serializeForORM(opts = {}) {
+        const data = super.serializeForORM(...arguments);
+        if (this.studioIsExchange) {
+            data.is_refund = false;
+        }
+        return data;
     },
 });

@@ -18,7 +18,7 @@ patch(PaymentScreen.prototype, {
     /** A refund of an order paid with rewards pays their share back as loyalty value, never as cash. */
     async studioAddRefundShare() {
         const order = this.currentOrder;
-        if (!this.isRefundOrder || order.studioShareLines.length || this.pos.data.network.offline) {
+        if (!order.studioRefundedOrder || order.studioShareLines.length || this.pos.data.network.offline) {
             return;
         }
         await this.pos.studioSettleRefundShare(order);
@@ -43,21 +43,13 @@ patch(PaymentScreen.prototype, {
     /** On an exchange ticket, shown as on a sale while its new items leave something to pay. */
     get studioRewardsShown() {
         const order = this.currentOrder;
-        if (!order.studioIsExchange) {
-            return super.studioRewardsShown;
-        }
-        return Boolean(
-            this.studioLoyaltyMethod &&
-                order.getPartner() &&
-                order.remainingDue > 0 &&
-                (this.studioRewards.count > 0 || this.studioRewardsOffline)
-        );
+        return super.studioRewardsShown && (!order.studioIsExchange || order.remainingDue > 0);
     },
 
-    /** Points are never spent on a refund: an exchange offers rewards only. */
+    /** Points are never spent on a refund: an exchange ticket offers rewards only. */
     async studioFetchRewards() {
         const result = await super.studioFetchRewards(...arguments);
-        return this.isRefundOrder ? { ...result, points: false } : result;
+        return this.currentOrder.studioRefundedOrder ? { ...result, points: false } : result;
     },
 
     async toggleIsToInvoice() {
