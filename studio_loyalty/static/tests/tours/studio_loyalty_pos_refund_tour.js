@@ -1,3 +1,4 @@
+/* global posmodel */
 import * as Chrome from "@point_of_sale/../tests/pos/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/generic_helpers/dialog_util";
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
@@ -53,6 +54,26 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_refund_tour", {
                 trigger: ".paymentline:contains('Loyalty Rewards'):contains('-20.00')",
             },
             PaymentScreen.remainingIs("80.00"),
+            {
+                content: "the share line goes missing (as when the refund was opened offline)",
+                trigger: ".paymentline:contains('Loyalty Rewards')",
+                run: () => {
+                    const order = posmodel.getOrder();
+                    order.removePaymentline(order.studioShareLines[0]);
+                },
+            },
+            PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
+            PaymentScreen.clickValidate(),
+            {
+                content: "validating puts the share line back and says what to do",
+                trigger: ".modal:contains('The Loyalty Rewards line was put back')",
+            },
+            Dialog.confirm("Ok"),
+            {
+                content: "the share line is back",
+                trigger: ".paymentline:contains('Loyalty Rewards'):contains('-20.00')",
+            },
+            PaymentScreen.clickPaymentlineDelButton("Cash", "-100.00"),
             PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
