@@ -2,8 +2,10 @@
 # these imports; pytest-odoo collects the files directly.
 from . import (
     test_back_office,
+    test_backend_tours,
     test_concurrency,
     test_core_users,
+    test_draft_redemption,
     test_install,
     test_integrity,
     test_invoice_redemption,
@@ -11,6 +13,7 @@ from . import (
     test_letter_refusals,
     test_letter_triggers,
     test_letters,
+    test_partial_use,
     test_partner_list,
     test_points,
     test_points_concurrency,

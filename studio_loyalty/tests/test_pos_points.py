@@ -114,7 +114,7 @@ class TestPosPoints(PosRewardsCase):
 
     def test_line_must_match_rewards_and_points(self):
         """A loyalty line that is not its rewards plus its points is refused."""
-        self._refused(self._points_data(10.0, line_amount=12.0), "must be the total of the rewards")
+        self._refused(self._points_data(10.0, line_amount=12.0), "must be what the rewards it names pay")
 
     def test_points_on_refund_refused(self):
         """A refund ticket cannot be paid with points."""

@@ -76,9 +76,16 @@ patch(PosOrder.prototype, {
         return !this.studioIsExchange && super.isRefund;
     },
 
-    /** A refund not to be invoiced may sell new items too: an exchange ticket. */
+    /**
+     * In a shop that takes loyalty rewards, a refund not to be invoiced may
+     * sell new items too: an exchange ticket. Other shops keep Odoo's rule.
+     */
     isSaleDisallowed(values, options) {
-        return super.isSaleDisallowed(...arguments) && (this.isToInvoice() || !this.studioRefundedOrder);
+        const takesRewards = this.config.payment_method_ids.some((pm) => pm.is_studio_loyalty);
+        return (
+            super.isSaleDisallowed(...arguments) &&
+            (!takesRewards || this.isToInvoice() || !this.studioRefundedOrder)
+        );
     },
 
     serializeForORM(opts = {}) {
