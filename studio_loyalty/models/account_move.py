@@ -196,8 +196,9 @@ class AccountMove(models.Model):
                 entry._reconcile_reversed_moves((entry.reversal_move_ids & reversals)[:1], True)
         # A refunded share's booking reversed by hand: the share is owed again, its reward cancelled.
         Service._take_back_share(reversals.reversed_entry_id._studio_returning_rewards(), reverse_entries=False)
+        # A Point of Sale refund's credit note: the refund gave the share back when it synced.
         moves.filtered(
-            lambda m: m.move_type == "out_refund" and m.reversed_entry_id.studio_reward_ids
+            lambda m: m.move_type == "out_refund" and not m.pos_order_ids and m.reversed_entry_id.studio_reward_ids
         )._studio_return_loyalty_share()
         for invoice in moves.filtered(lambda m: m.move_type == "out_invoice" and m.studio_held_reward_ids):
             invoice._studio_redeem_held()

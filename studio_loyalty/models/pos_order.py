@@ -93,10 +93,11 @@ class PosOrder(models.Model):
     def _process_payment_lines(self, pos_order, order, pos_session, draft):
         result = super()._process_payment_lines(pos_order, order, pos_session, draft)
         if not draft:
+            # An exchange ticket does both: its refunded lines give their share
+            # back, its new items may be paid with rewards.
             if order.refunded_order_id:
                 order._studio_return_rewards()
-            else:
-                order._studio_redeem_rewards()
+            order._studio_redeem_rewards()
         return result
 
     @api.model
@@ -108,61 +109,99 @@ class PosOrder(models.Model):
         """``(share, whole)``: the loyalty share of refunding ``refund_total`` of this order.
 
         The service's one refund-share rule, fed with the order's Loyalty
-        Rewards lines and what its other refunds (not ``refund``) gave back.
+        Rewards lines and what its other refunds (not ``refund``, nor drafts)
+        took back and gave back. What a refund takes back is the total of its
+        refunded lines: an exchange ticket's new items are not refunded.
         """
         self.ensure_one()
         currency = self.currency_id
-        others = self.sudo().lines.refund_orderline_ids.order_id - (refund or self.browse())
+        others = self.sudo().lines.refund_orderline_ids.order_id.filtered(
+            lambda o: o.state not in ("draft", "cancel")
+        ) - (refund or self.browse())
         return self.env["studio.loyalty.redemption"]._refund_share(
             currency,
             paid=currency.round(sum(self._studio_loyalty_payments().mapped("amount"))),
             returned=currency.round(
                 sum(others.studio_refund_reward_ids.filtered(lambda r: r.state != "cancelled").mapped("amount"))
             ),
-            refunded_before=currency.round(-sum(others.mapped("amount_total"))),
+            refunded_before=currency.round(sum(order._studio_refunded_total() for order in others)),
             refund_total=refund_total,
             sale_total=self.amount_total,
             open_amount=refund_total,
         )
 
+    def _studio_refunded_total(self):
+        """What this order's refunded lines take back, taxes included (an exchange's new items left out).
+
+        Read from the lines they refund, in proportion to the quantity: the
+        till signs a refund's own line amounts the other way round (a refund
+        is a document of its own), while the sale's lines keep theirs. The
+        till computes it the same way (``studioRefundedTotal``), to the cent.
+        """
+        self.ensure_one()
+        total = 0.0
+        for line in self.lines.filtered("refunded_orderline_id"):
+            origin = line.refunded_orderline_id
+            if origin.qty:
+                sign = -1 if origin.order_id.is_refund else 1
+                total -= sign * origin.price_subtotal_incl * line.qty / origin.qty
+        return self.currency_id.round(total)
+
     def _studio_loyalty_payments(self):
         return self.payment_ids.filtered(lambda p: p.payment_method_id.is_studio_loyalty)
 
     def _studio_return_rewards(self):
-        """A refund gives the loyalty share of what it refunds back as rewards, never as cash.
+        """A refund gives the loyalty share of the lines it refunds back as rewards, never as cash.
 
-        The till pays that share out as a negative Loyalty Rewards line; the
-        server checks it and gives it back through the redemption service,
-        linked to this refund. A refund synced again gives nothing twice.
+        The share is that of the refunded lines' total, not of the order's: an
+        exchange ticket's new items neither lower nor raise it. The till pays
+        it out as a negative Loyalty Rewards line; the server checks it and
+        gives it back through the redemption service, linked to this refund.
+        A refund synced again gives nothing twice.
         """
         self.ensure_one()
-        if any(self._studio_loyalty_payments().mapped("studio_points_amount")):
+        loyalty = self._studio_loyalty_payments()
+        if any(loyalty.mapped("studio_points_amount")):
             raise UserError(self.env._("Points cannot be redeemed on a refund."))
         if self.sudo().studio_refund_reward_ids:
             return
         original = self.refunded_order_id
         currency = self.currency_id
-        share, whole = original._studio_loyalty_share(-self.amount_total, refund=self)
-        paid_back = currency.round(-sum(self._studio_loyalty_payments().mapped("amount")))
+        share, whole = original._studio_loyalty_share(self._studio_refunded_total(), refund=self)
+        paid_back = self._studio_given_back()
+        if float_is_zero(share, precision_rounding=currency.rounding):
+            if not float_is_zero(paid_back, precision_rounding=currency.rounding):
+                raise UserError(
+                    self.env._(
+                        "Nothing this refund takes back was paid with loyalty rewards: remove its Loyalty Rewards "
+                        "line of %s and pay the refund with the other payment methods.",
+                        currency.format(-paid_back),
+                    )
+                )
+            return
         if float_compare(paid_back, share, precision_rounding=currency.rounding):
             raise UserError(
                 self.env._(
-                    "%(share)s of this refund was paid with loyalty rewards and comes back as rewards, not as "
-                    "cash: the refund needs a Loyalty Rewards line of %(line)s.",
+                    "%(share)s of what this refund takes back was paid with loyalty rewards and comes back as "
+                    "rewards, not as cash: the refund needs a Loyalty Rewards line of %(line)s, not %(paid)s. "
+                    "Validate again: the till puts that line right; then pay the rest with the other payment "
+                    "methods.",
                     share=currency.format(share),
                     line=currency.format(-share),
+                    paid=currency.format(-paid_back),
                 )
             )
-        if float_is_zero(share, precision_rounding=currency.rounding):
-            return
-        if original.is_invoiced:
-            raise UserError(
-                self.env._(
-                    "Order %s was invoiced: give its rewards back with a credit note on the invoice.", original.name
-                )
-            )
-        # Booked as owed again by the refund's session closing (its negative Loyalty Rewards line).
-        self.env["studio.loyalty.redemption"]._return_share(original.sudo().studio_reward_ids, share, whole, self)
+        # The rewards' own payment entries stay: the refund books the share
+        # back, at its session's closing or against its credit note.
+        self.env["studio.loyalty.redemption"]._return_share(
+            original.sudo().studio_reward_ids, share, whole, self, reverse_entries=False
+        )
+
+    def _studio_given_back(self):
+        """What this order's negative Loyalty Rewards lines give back: a refund's loyalty share."""
+        currency = self.currency_id
+        lines = self._studio_loyalty_payments().filtered(lambda p: currency.compare_amounts(p.amount, 0.0) < 0)
+        return currency.round(-sum(lines.mapped("amount")))
 
     def _studio_redeem_rewards(self):
         """Spend the rewards and the points named by this order's loyalty payments, once.
@@ -172,18 +211,23 @@ class PosOrder(models.Model):
         for the client. Rewards this order already spent (an order synced
         again) are left as they are, and points are turned into a reward only
         while the order has none made from points; the rest is checked and
-        locked by ``_redeem``, in the sync's transaction.
+        locked by ``_redeem``, in the sync's transaction. On an exchange
+        ticket they pay its new items: at most what is left to pay once its
+        refunded share came back as loyalty value (negative lines, see
+        :meth:`_studio_return_rewards`).
         """
         self.ensure_one()
+        currency = self.currency_id
         payments = self._studio_loyalty_payments()
+        positive = payments.filtered(lambda p: currency.compare_amounts(p.amount, 0.0) > 0)
+        if payments - positive and not self.refunded_order_id:
+            raise UserError(self.env._("Only a refund pays a negative Loyalty Rewards line."))
+        payments = positive
         if not payments:
             return
-        currency = self.currency_id
         rewards = payments.sudo().studio_reward_ids
         paid = currency.round(sum(payments.mapped("amount")))
         points_amount = currency.round(sum(payments.mapped("studio_points_amount")))
-        if float_compare(paid, 0.0, precision_rounding=currency.rounding) <= 0:
-            raise UserError(self.env._("Only a refund pays a negative Loyalty Rewards line."))
         if float_compare(points_amount, 0.0, precision_rounding=currency.rounding) < 0:
             raise UserError(self.env._("Enter a positive amount to pay with points."))
         by_rewards = currency.round(paid - points_amount)
@@ -208,7 +252,7 @@ class PosOrder(models.Model):
             Service._redeem(
                 to_spend,
                 self,
-                currency.round(self.amount_total - spent),
+                currency.round(self.amount_total + self._studio_given_back() - spent),
                 amount=currency.round(paid - spent),
                 pos_order_id=self.id,
             )

@@ -95,6 +95,7 @@ class StudioLoyaltyDemo(models.AbstractModel):
         demo._create_demo_pos_orders(clients, rng)
         demo._redeem_demo_reward()
         demo._archive_odoo_demo_programs()
+        demo._archive_odoo_demo_reordering()
         # The year of history has waited out its pending period; new points wait 24 hours.
         self.env["studio.loyalty.points"]._mature(company)
         program.pending_hours = 24.0
@@ -149,6 +150,17 @@ class StudioLoyaltyDemo(models.AbstractModel):
         )
         invoice.action_post()
         demo._pay_in_full(invoice, invoice.invoice_date)
+
+    @api.model
+    def _archive_odoo_demo_reordering(self):
+        """A studio keeps no furniture in stock: Odoo's demo reordering rules go.
+
+        On a fresh database Odoo's procurement scheduler, run at first start,
+        updates those rules from two transactions and prints a "could not
+        serialize access" traceback in the terminal.
+        """
+        if "stock.warehouse.orderpoint" in self.env:
+            self.env["stock.warehouse.orderpoint"].search([("active", "=", True)]).write({"active": False})
 
     @api.model
     def _archive_odoo_demo_programs(self):

@@ -535,10 +535,11 @@ class StudioLoyaltyRedemption(models.AbstractModel):
         return max(min(share, currency.round(open_amount)), 0.0), False
 
     @api.model
-    def _return_share(self, redeemed, share, whole, refund, entry=None):
+    def _return_share(self, redeemed, share, whole, refund, entry=None, reverse_entries=True):
         """Give ``share`` of the ``redeemed`` rewards back for ``refund`` (a credit note or a POS refund).
 
-        A whole refund gives the same rewards back (their payments reversed);
+        A whole refund gives the same rewards back (their payments reversed,
+        unless ``reverse_entries=False``: the refund books the share itself);
         otherwise a new reward of the share is issued to the client. It
         expires when the latest of the rewards it comes from expires, or at
         the end of today if that has passed; never when one of them never
@@ -550,7 +551,7 @@ class StudioLoyaltyRedemption(models.AbstractModel):
             return self.env["studio.loyalty.reward"]
         link = "refund_pos_order_id" if refund._name == "pos.order" else "refund_move_id"
         if whole and not float_compare(sum(redeemed.mapped("amount")), share, precision_rounding=currency.rounding):
-            self._give_back(redeemed, document=refund)
+            self._give_back(redeemed, reverse_entries=reverse_entries, document=refund)
             if link == "refund_pos_order_id":
                 transition(redeemed).write({link: refund.id})
             return redeemed

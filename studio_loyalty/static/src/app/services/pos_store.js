@@ -38,7 +38,11 @@ patch(PosStore.prototype, {
         return balance ? order.currency.round(balance.total - order.studioRedeemedAmount) : null;
     },
 
-    /** The order client's redeemable rewards (as POS records) and points (or false), in one call. */
+    /**
+     * The order client's redeemable rewards (as POS records) and points (or
+     * false), in one call. Points are never spent on a refund: an exchange
+     * ticket offers rewards only.
+     */
     async studioFetchRewards(order) {
         const partner = order.getPartner();
         const result = await this.data.call(
@@ -51,7 +55,10 @@ patch(PosStore.prototype, {
         const loaded = this.models.connectNewData({
             "studio.loyalty.reward": result["studio.loyalty.reward"],
         });
-        return { rewards: loaded["studio.loyalty.reward"], points: result.points };
+        return {
+            rewards: loaded["studio.loyalty.reward"],
+            points: order.studioRefundedOrder ? false : result.points,
+        };
     },
 
     /** Picking a client says what they have in studio rewards, read for that client alone. */

@@ -1,6 +1,6 @@
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
-import { onMounted, useEffect } from "@odoo/owl";
+import { useEffect } from "@odoo/owl";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { ConnectionLostError } from "@web/core/network/rpc";
 import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment_screen";
@@ -27,45 +27,6 @@ patch(PaymentScreen.prototype, {
             },
             () => [this.currentOrder.getPartner()?.id]
         );
-        onMounted(() => this.studioAddRefundShare());
-    },
-
-    /** The order a refund takes back, when it was synced. */
-    get studioRefundedOrder() {
-        return this.currentOrder.lines.find((line) => line.refunded_orderline_id)
-            ?.refunded_orderline_id?.order_id;
-    },
-
-    /**
-     * A refund of an order paid with rewards pays their share back as a
-     * negative Loyalty Rewards line: loyalty value never leaves as cash.
-     * The server says how much (earlier refunds may have taken some).
-     */
-    async studioAddRefundShare() {
-        const original = this.studioRefundedOrder;
-        if (
-            !this.isRefundOrder ||
-            !this.studioLoyaltyMethod ||
-            !original?.id ||
-            this.studioRewardsOffline
-        ) {
-            return;
-        }
-        if (this.paymentLines.some((line) => line.payment_method_id.is_studio_loyalty)) {
-            return;
-        }
-        const share = await this.pos.data.call("pos.order", "studio_pos_refund_share", [
-            original.id,
-            -this.currentOrder.totalDue,
-        ]);
-        if (!share) {
-            return;
-        }
-        const result = this.currentOrder.addPaymentline(this.studioLoyaltyMethod);
-        if (result.status) {
-            result.data.setAmount(-share);
-            this.numberBuffer.reset();
-        }
     },
 
     get studioRewardsOffline() {
