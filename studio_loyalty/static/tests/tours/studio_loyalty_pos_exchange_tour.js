@@ -26,7 +26,11 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_exchange_tour", {
                 trigger: `.modal .studio-reward-line:has(.studio-reward-amount:contains("20.00"))`,
                 run: "click",
             },
-            { content: "redeem", trigger: ".modal .studio-rewards-confirm:not([disabled])", run: "click" },
+            {
+                content: "redeem",
+                trigger: ".modal .studio-rewards-confirm:not([disabled])",
+                run: "click",
+            },
             PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
@@ -50,7 +54,9 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_exchange_tour", {
                 trigger: ".paymentline:contains('Loyalty Rewards'):contains('-20.00')",
                 run: () => {
                     const lines = document.querySelectorAll(".paymentline .payment-infos");
-                    const loyalty = [...lines].filter((line) => line.textContent.includes("Loyalty Rewards"));
+                    const loyalty = [...lines].filter((line) =>
+                        line.textContent.includes("Loyalty Rewards")
+                    );
                     if (loyalty.length !== 1) {
                         throw new Error(`expected one Loyalty Rewards line, got ${loyalty.length}`);
                     }
@@ -67,7 +73,11 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_exchange_tour", {
                 trigger: `.modal .studio-reward-line:has(.studio-reward-amount:contains("30.00"))`,
                 run: "click",
             },
-            { content: "redeem", trigger: ".modal .studio-rewards-confirm:not([disabled])", run: "click" },
+            {
+                content: "redeem",
+                trigger: ".modal .studio-rewards-confirm:not([disabled])",
+                run: "click",
+            },
             PaymentScreen.remainingIs("40.00"),
             PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
             PaymentScreen.clickValidate(),
@@ -91,7 +101,10 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_exchange_tour", {
                     const block = document.querySelector(
                         ".close-pos-popup .payment-methods-overview > div:has(.studio-loyalty-not-counted)"
                     );
-                    if (block.textContent.includes("Counted") || block.textContent.includes("Difference")) {
+                    if (
+                        block.textContent.includes("Counted") ||
+                        block.textContent.includes("Difference")
+                    ) {
                         throw new Error("the Loyalty Rewards line asks to be counted");
                     }
                 },

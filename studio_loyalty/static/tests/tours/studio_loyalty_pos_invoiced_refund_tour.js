@@ -8,7 +8,8 @@ import { registry } from "@web/core/registry";
 
 // Validating an invoiced order makes its invoice (or credit note) first: on a
 // busy machine that takes longer than a step's default 10 seconds.
-const receiptAfterInvoicing = () => ReceiptScreen.isShown().map((step) => ({ ...step, timeout: 30000 }));
+const receiptAfterInvoicing = () =>
+    ReceiptScreen.isShown().map((step) => ({ ...step, timeout: 30000 }));
 
 // "Ada Portrait" pays an invoiced 100.00 print with her 20.00 reward and
 // 80.00 cash, then returns it: as Odoo does for an invoiced order, the refund
@@ -29,7 +30,11 @@ registry.category("web_tour.tours").add("studio_loyalty_pos_invoiced_refund_tour
                 trigger: `.modal .studio-reward-line:has(.studio-reward-amount:contains("20.00"))`,
                 run: "click",
             },
-            { content: "redeem", trigger: ".modal .studio-rewards-confirm:not([disabled])", run: "click" },
+            {
+                content: "redeem",
+                trigger: ".modal .studio-rewards-confirm:not([disabled])",
+                run: "click",
+            },
             PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
             PaymentScreen.clickInvoiceButton(),
             PaymentScreen.clickValidate(),

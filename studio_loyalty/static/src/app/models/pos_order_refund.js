@@ -11,7 +11,8 @@ import { PosOrder } from "@point_of_sale/app/models/pos_order";
 patch(PosOrder.prototype, {
     /** The order this one refunds lines of. */
     get studioRefundedOrder() {
-        return this.lines.find((line) => line.refunded_orderline_id)?.refunded_orderline_id?.order_id;
+        return this.lines.find((line) => line.refunded_orderline_id)?.refunded_orderline_id
+            ?.order_id;
     },
 
     /**
@@ -49,7 +50,11 @@ patch(PosOrder.prototype, {
     studioSetRefundShare(share, method) {
         const lines = this.studioShareLines;
         const none = this.currency.isZero(share);
-        if (none ? !lines.length : lines.length === 1 && this.currency.isZero(lines[0].amount + share)) {
+        if (
+            none
+                ? !lines.length
+                : lines.length === 1 && this.currency.isZero(lines[0].amount + share)
+        ) {
             return false;
         }
         for (const line of none ? lines : lines.slice(1)) {

@@ -20,7 +20,11 @@ patch(PaymentScreen.prototype, {
     /** A refund of an order paid with rewards pays their share back as loyalty value, never as cash. */
     async studioAddRefundShare() {
         const order = this.currentOrder;
-        if (!order.studioRefundedOrder || order.studioShareLines.length || this.pos.data.network.offline) {
+        if (
+            !order.studioRefundedOrder ||
+            order.studioShareLines.length ||
+            this.pos.data.network.offline
+        ) {
             return;
         }
         await this.pos.studioSettleRefundShare(order);
