@@ -1,10 +1,11 @@
 /* global posmodel */
-import * as Chrome from "@point_of_sale/../tests/pos/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/generic_helpers/dialog_util";
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
-import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
-import * as TicketScreen from "@point_of_sale/../tests/pos/tours/utils/ticket_screen_util";
+import {
+    printPaidWithReward,
+    refundFirstOrder,
+} from "@studio_loyalty/../tests/tours/utils/studio_rewards_util";
 import { registry } from "@web/core/registry";
 
 // "Ada Portrait" pays a 100.00 print with her 20.00 reward and 80.00 cash,
@@ -14,33 +15,12 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("studio_loyalty_pos_refund_tour", {
     steps: () =>
         [
-            Chrome.startPoS(),
-            Dialog.confirm("Open Register"),
-            ProductScreen.addOrderline("Portrait Print", "1"),
-            ProductScreen.clickPartnerButton(),
-            ProductScreen.clickCustomer("Ada Portrait"),
-            ProductScreen.clickPayButton(),
-            { content: "open the rewards", trigger: ".studio-rewards-button", run: "click" },
-            {
-                content: "tick the 20.00 reward",
-                trigger: `.modal .studio-reward-line:has(.studio-reward-amount:contains("20.00"))`,
-                run: "click",
-            },
-            {
-                content: "redeem",
-                trigger: ".modal .studio-rewards-confirm:not([disabled])",
-                run: "click",
-            },
-            PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
+            printPaidWithReward(),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
             ReceiptScreen.clickNextOrder(),
 
-            ...ProductScreen.clickRefund(),
-            TicketScreen.selectOrder("001"),
-            ProductScreen.clickNumpad("1"),
-            TicketScreen.confirmRefund(),
-            PaymentScreen.isShown(),
+            refundFirstOrder(),
             {
                 content: "the loyalty share comes back as a Loyalty Rewards line, not as cash",
                 trigger: ".paymentline:contains('Loyalty Rewards'):contains('-20.00')",
