@@ -43,8 +43,12 @@ class TestReferralCouponInSales(ReferralCommon):
 
     def test_other_coupons_keep_odoo_rules(self):
         """A coupon the referral programs did not give is left to Odoo's own rules."""
-        coupon = self.env["loyalty.card"].sudo().create(
-            {"program_id": self.coupon_program.id, "partner_id": self.client.id, "points": 1.0, "code": "OWN-1"}
+        coupon = (
+            self.env["loyalty.card"]
+            .sudo()
+            .create(
+                {"program_id": self.coupon_program.id, "partner_id": self.client.id, "points": 1.0, "code": "OWN-1"}
+            )
         )
         result = self._order(self.other_client)._try_apply_code(coupon.code)
         self.assertNotIn("was given to", result.get("error", ""))

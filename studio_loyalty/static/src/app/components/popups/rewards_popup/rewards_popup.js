@@ -1,6 +1,7 @@
 import { _t } from "@web/core/l10n/translation";
 import { Component, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
+import { formatDate } from "@web/core/l10n/dates";
 import { parseFloat } from "@web/views/fields/parsers";
 import { studioSpendingOrder } from "@studio_loyalty/app/models/pos_order";
 
@@ -119,9 +120,14 @@ export class RewardsPopup extends Component {
         return rest.reward.expiration_date
             ? _t("%(amount)s of %(reward)s stays with %(client)s, expiring %(date)s.", {
                   ...values,
-                  date: rest.reward.expiration_date.toLocaleString(),
+                  date: formatDate(rest.reward.expiration_date),
               })
             : _t("%(amount)s of %(reward)s stays with %(client)s.", values);
+    }
+
+    /** A date as the user's language writes it, like the rest of Odoo. */
+    formatDate(date) {
+        return formatDate(date);
     }
 
     get error() {
