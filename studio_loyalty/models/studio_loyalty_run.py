@@ -60,9 +60,10 @@ class StudioLoyaltyRun(models.Model):
     threshold = fields.Monetary(
         string="For Every",
         required=True,
+        default=lambda self: self._last_run_value("threshold"),
         help="A reward is earned for every this much of qualifying sales (untaxed).",
     )
-    reward_amount = fields.Monetary(required=True)
+    reward_amount = fields.Monetary(required=True, default=lambda self: self._last_run_value("reward_amount"))
     expiration_type = fields.Selection(
         selection=[("none", "No expiration"), ("days", "Days after issue"), ("date", "On a date")],
         string="Expiration",
@@ -133,6 +134,12 @@ class StudioLoyaltyRun(models.Model):
     def _check_expiration_days(self):
         if any(run.expiration_type == "days" and run.expiration_days <= 0 for run in self):
             raise ValidationError(self.env._("Rewards must expire at least one day after they are issued."))
+
+    @api.model
+    def _last_run_value(self, name):
+        """A new run starts with the levels of the company's last one: a studio repeats its program."""
+        last = self.search([("company_id", "=", self.env.company.id)], order="id desc", limit=1)
+        return last[name] if last else 0.0
 
     @api.depends("line_ids.selected", "line_ids.state", "line_ids.reward_count", "line_ids.amount")
     def _compute_totals(self):

@@ -158,6 +158,13 @@ class TestProcessRun(StudioLoyaltyPosCommon):
         self.assertAmount(lines[self.client].unrewarded_sales, 110.0)
         self.assertEqual(len(second.reward_ids), 1)
 
+    def test_new_run_starts_with_the_last_levels(self):
+        """A new run offers the threshold and reward amount of the company's last run."""
+        self._run(threshold=250.0, amount=15.0)
+        form = Form(self.env["studio.loyalty.run"])
+        self.assertAmount(form.threshold, 250.0)
+        self.assertAmount(form.reward_amount, 15.0)
+
     def test_rerun_creates_nothing(self):
         """Running the tool again at once finds nobody to reward."""
         self._paid_invoice(self.client, 250.0)
